@@ -1,0 +1,36 @@
+# The README's commands. Each target sets up its own virtualenv first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+
+.PHONY: run test lint format setup-stage package clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/python -m devtools.run_local
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Create a stage's table and bucket and record them in .chalice/: make setup-stage STAGE=prod
+setup-stage: $(STAMP)
+	$(BIN)/python -m devtools.blogctl setup --stage $(STAGE)
+
+clean:
+	rm -rf $(VENV) .local build .pytest_cache .ruff_cache .mypy_cache

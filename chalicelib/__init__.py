@@ -1,0 +1,1 @@
+"""Domain code of the blog: parsing, rendering, storage and page building."""

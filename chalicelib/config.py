@@ -1,0 +1,38 @@
+"""Settings read from the Lambda environment (set per stage in .chalice/config.json)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+DEFAULT_MAX_POST_BYTES = 1_000_000
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the app needs to know about its deployment."""
+
+    table_name: str
+    bucket_name: str
+    site_title: str = "A Chalice Blog"
+    site_tagline: str = ""
+    timezone: ZoneInfo = ZoneInfo("UTC")
+    posts_per_page: int = 10
+    base_path: str = ""
+    max_post_bytes: int = DEFAULT_MAX_POST_BYTES
+
+
+def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
+    """Build settings from environment variables."""
+    return Settings(
+        table_name=environ.get("TABLE_NAME", ""),
+        bucket_name=environ.get("BUCKET_NAME", ""),
+        site_title=environ.get("SITE_TITLE", Settings.site_title),
+        site_tagline=environ.get("SITE_TAGLINE", ""),
+        timezone=ZoneInfo(environ.get("SITE_TIMEZONE", "UTC")),
+        posts_per_page=int(environ.get("POSTS_PER_PAGE", "10")),
+        base_path=environ.get("BASE_PATH", "").rstrip("/"),
+        max_post_bytes=int(environ.get("MAX_POST_BYTES", str(DEFAULT_MAX_POST_BYTES))),
+    )

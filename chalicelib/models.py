@@ -1,0 +1,83 @@
+"""Domain records: what a post is once parsed, and what listing pages show."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+# Taxonomy limits keep one post's write inside a single DynamoDB transaction
+# (at most 100 actions, see storage.py).
+MAX_TAGS = 15
+MAX_CATEGORIES = 5
+
+
+@dataclass(frozen=True)
+class Term:
+    """A tag or category: the key used in URLs and storage, and its display name."""
+
+    key: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Post:
+    """A post ready to store: metadata plus body HTML rendered and sanitized at ingest."""
+
+    slug: str
+    title: str
+    published: datetime
+    tags: tuple[Term, ...]
+    categories: tuple[Term, ...]
+    summary: str
+    html: str
+    source_key: str
+    draft: bool = False
+
+    @property
+    def post_id(self) -> str:
+        """Return the permalink path without slashes around it: ``2011/01/slug``."""
+        return f"{self.published:%Y/%m}/{self.slug}"
+
+    @property
+    def sort_key(self) -> str:
+        """Return the local timestamp plus id, the order of every listing."""
+        return f"{self.published:%Y-%m-%dT%H:%M:%S}#{self.post_id}"
+
+
+@dataclass(frozen=True)
+class PostSummary:
+    """What listing pages show of a post; small, duplicated per listing."""
+
+    post_id: str
+    title: str
+    published: datetime
+    summary: str
+    tags: tuple[Term, ...]
+    categories: tuple[Term, ...]
+    sort_key: str
+
+
+@dataclass(frozen=True)
+class StoredPost:
+    """A post as read back for its permalink page."""
+
+    summary: PostSummary
+    html: str
+
+
+@dataclass(frozen=True)
+class TermCount:
+    """A tag or category with the number of published posts that carry it."""
+
+    term: Term
+    count: int
+
+
+@dataclass(frozen=True)
+class ListingPage:
+    """One page of a listing, newest first, with cursors to its neighbours."""
+
+    posts: tuple[PostSummary, ...]
+    older: str | None
+    newer: str | None
+    newer_is_first: bool = False

@@ -1,0 +1,212 @@
+"""Read path: gather what each page type shows. Runs no Markdown; touches storage only."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from chalicelib import urls
+from chalicelib.models import ListingPage, PostSummary, Term, TermCount
+from chalicelib.monthgrid import MonthCalendar, build_calendar
+from chalicelib.storage import ALL_POSTS, BlogStore, category_listing, tag_listing
+
+RECENT_POSTS = 5
+MENU_CATEGORIES = 6
+_CURSOR = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d#\d{4}/\d\d/[\w-]{1,100}$")
+_YEAR = re.compile(r"^\d{4}$")
+_TWO_DIGITS = re.compile(r"^\d{2}$")
+_DAY = re.compile(r"^\d{1,2}$")
+
+
+class NotFound(Exception):
+    """Nothing lives at the requested path."""
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a paginated listing starts: before or after a sort key, or at the top."""
+
+    before: str | None = None
+    after: str | None = None
+
+    @classmethod
+    def from_query(cls, params: dict[str, str]) -> Cursor:
+        """Read ``before``/``after`` query parameters, ignoring malformed ones."""
+        before, after = params.get("before", ""), params.get("after", "")
+        if _CURSOR.match(before):
+            return cls(before=before)
+        return cls(after=after) if _CURSOR.match(after) else cls()
+
+
+@dataclass(frozen=True)
+class CloudTag:
+    """A tag in the sidebar cloud, weighted 1 to 5 by its post count."""
+
+    term: Term
+    count: int
+    weight: int
+
+
+@dataclass(frozen=True)
+class Sidebar:
+    """Everything around the content column."""
+
+    categories: list[TermCount]
+    tags: list[CloudTag]
+    calendar: MonthCalendar
+    recent: tuple[PostSummary, ...]
+    menu: list[TermCount]
+
+
+@dataclass(frozen=True)
+class PageView:
+    """A page to render: its template, its title and the data the template shows."""
+
+    template: str
+    title: str
+    sidebar: Sidebar
+    data: dict[str, Any] = field(default_factory=dict)
+    status: int = 200
+
+
+def home_page(store: BlogStore, cursor: Cursor, per_page: int) -> PageView:
+    """Show all posts, most recent first."""
+    listing = store.list_posts(ALL_POSTS, before=cursor.before, after=cursor.after, limit=per_page)
+    recent = None if cursor.before or cursor.after else listing.posts[:RECENT_POSTS]
+    sidebar = build_sidebar(store, None, recent)
+    return PageView("home.html", "", sidebar, {"listing": listing, "path": "/"})
+
+
+def post_page(store: BlogStore, year: str, month: str, slug: str) -> PageView:
+    """Show one post with links to its neighbours."""
+    _require_month(year, month)
+    stored = store.get_post(f"{year}/{month}/{slug}")
+    if stored is None:
+        raise NotFound(f"no post {year}/{month}/{slug}")
+    older, newer = store.neighbours(stored.summary.sort_key)
+    sidebar = build_sidebar(store, (int(year), int(month)))
+    data = {"post": stored.summary, "html": stored.html, "older": older, "newer": newer}
+    return PageView("post.html", stored.summary.title, sidebar, data)
+
+
+def date_archive_page(
+    store: BlogStore, cursor: Cursor, per_page: int, year: str, month: str = "", day: str = ""
+) -> PageView:
+    """Show the posts of one year, month or day."""
+    when = _archive_date(year, month, day)
+    if day:
+        prefix, title = f"{when:%Y-%m-%d}T", f"{when.day} {when:%B %Y}"
+    elif month:
+        prefix, title = f"{when:%Y-%m}-", f"{when:%B %Y}"
+    else:
+        prefix, title = f"{when:%Y}-", f"{when:%Y}"
+    listing = _nonempty(store.list_posts(ALL_POSTS, prefix, cursor.before, cursor.after, per_page))
+    in_view = (when.year, when.month) if month else _month_of(listing.posts[0])
+    path = urls.archive_path(when.year, when.month if month else None, when.day if day else None)
+    data = {"listing": listing, "heading": title, "path": path}
+    return PageView("archive.html", title, build_sidebar(store, in_view), data)
+
+
+def day_or_post_page(
+    store: BlogStore, cursor: Cursor, per_page: int, year: str, month: str, part: str
+) -> PageView:
+    """Serve ``/yyyy/mm/{part}/``: a day archive when part is a day, else a permalink."""
+    if _DAY.match(part):
+        return date_archive_page(store, cursor, per_page, year, month, part)
+    return post_page(store, year, month, part)
+
+
+def tag_page(store: BlogStore, cursor: Cursor, per_page: int, key: str) -> PageView:
+    """Show the posts carrying one tag."""
+    return _term_page(store, cursor, per_page, tag_listing(key), key, "tags")
+
+
+def category_page(store: BlogStore, cursor: Cursor, per_page: int, key: str) -> PageView:
+    """Show the posts filed under one category."""
+    return _term_page(store, cursor, per_page, category_listing(key), key, "categories")
+
+
+def not_found_page(store: BlogStore) -> PageView:
+    """Show the 404 page, with the usual sidebar to help the reader on."""
+    return PageView("404.html", "Not found", build_sidebar(store, None), status=404)
+
+
+def build_sidebar(
+    store: BlogStore,
+    month_in_view: tuple[int, int] | None,
+    recent: tuple[PostSummary, ...] | None = None,
+) -> Sidebar:
+    """Gather the categories, tag cloud, calendar and recent posts."""
+    categories, tags, months = store.term_counts()
+    if recent is None:
+        recent = store.list_posts(ALL_POSTS, limit=RECENT_POSTS).posts
+    if month_in_view is None:
+        latest = months[-1] if months else date.today().strftime("%Y-%m")
+        month_in_view = int(latest[:4]), int(latest[5:7])
+    year, month = month_in_view
+    days = store.days_with_posts(year, month)
+    menu = sorted(categories, key=lambda c: -c.count)[:MENU_CATEGORIES]
+    return Sidebar(
+        categories=sorted(categories, key=lambda c: c.term.name.casefold()),
+        tags=tag_cloud(tags),
+        calendar=build_calendar(year, month, days, months),
+        recent=recent,
+        menu=sorted(menu, key=lambda c: c.term.name.casefold()),
+    )
+
+
+def tag_cloud(tags: list[TermCount]) -> list[CloudTag]:
+    """Weight tags 1 to 5 on a log scale of their counts, in name order."""
+    if not tags:
+        return []
+    top = max(t.count for t in tags)
+    scale = math.log(top) if top > 1 else 1.0
+    return [
+        CloudTag(t.term, t.count, 1 + round(4 * math.log(t.count) / scale))
+        for t in sorted(tags, key=lambda t: t.term.name.casefold())
+    ]
+
+
+def _term_page(
+    store: BlogStore, cursor: Cursor, per_page: int, partition: str, key: str, field_name: str
+) -> PageView:
+    listing = _nonempty(store.list_posts(partition, "", cursor.before, cursor.after, per_page))
+    first = listing.posts[0]
+    terms: tuple[Term, ...] = getattr(first, field_name)
+    name = next((t.name for t in terms if t.key == key), key)
+    sidebar = build_sidebar(store, None)
+    if field_name == "tags":
+        heading, path = f"Tag: {name}", urls.tag_path(key)
+    else:
+        heading, path = f"Category: {name}", urls.category_path(key)
+    data = {"listing": listing, "heading": heading, "path": path}
+    return PageView("archive.html", heading, sidebar, data)
+
+
+def _nonempty(listing: ListingPage) -> ListingPage:
+    if not listing.posts:
+        raise NotFound("empty listing")
+    return listing
+
+
+def _month_of(post: PostSummary) -> tuple[int, int]:
+    return post.published.year, post.published.month
+
+
+def _require_month(year: str, month: str) -> None:
+    if not (_YEAR.match(year) and _TWO_DIGITS.match(month) and 1 <= int(month) <= 12):
+        raise NotFound(f"no month {year}/{month}")
+
+
+def _archive_date(year: str, month: str, day: str) -> date:
+    if not _YEAR.match(year) or (month and not _TWO_DIGITS.match(month)):
+        raise NotFound("not a date archive")
+    if day and not _DAY.match(day):
+        raise NotFound("not a day")
+    try:
+        return date(int(year), int(month or 1), int(day or 1))
+    except ValueError as exc:
+        raise NotFound("no such date") from exc

@@ -1,0 +1,200 @@
+"""Turn an uploaded Markdown file into post metadata and Markdown text. Pure: no AWS."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import yaml
+
+from chalicelib.models import MAX_CATEGORIES, MAX_TAGS, Term
+
+MAX_TERM_LENGTH = 100
+MAX_SLUG_LENGTH = 100
+_FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+_H1 = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_NOT_SLUG = re.compile(r"[^\w]+")
+_DAY_LIKE = re.compile(r"^\d{1,2}$")
+
+
+class ParseError(ValueError):
+    """The file cannot become a post; the message tells the author why."""
+
+
+@dataclass(frozen=True)
+class SourceDocument:
+    """An object read from the content bucket."""
+
+    key: str
+    body: bytes
+    last_modified: datetime
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ParsedPost:
+    """Front matter resolved against defaults, plus the Markdown body."""
+
+    title: str
+    published: datetime
+    slug: str
+    tags: tuple[Term, ...]
+    categories: tuple[Term, ...]
+    summary: str | None
+    draft: bool
+    markdown: str
+
+
+class _FrontMatterLoader(yaml.SafeLoader):
+    """SafeLoader that leaves timestamps as strings, so all dates parse one way."""
+
+
+_FrontMatterLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def parse_document(doc: SourceDocument, tz: ZoneInfo, max_bytes: int) -> ParsedPost:
+    """Parse an uploaded file into a post, or raise ParseError saying what is wrong."""
+    text = decode_text(doc.body, max_bytes)
+    meta, body = split_front_matter(text)
+    title, body = _resolve_title(meta.get("title"), body, doc.key)
+    default_date = doc.metadata.get("published") or doc.last_modified
+    return ParsedPost(
+        title=title,
+        published=parse_date(meta.get("date", default_date), tz),
+        slug=slugify(_optional_str(meta, "slug") or _file_stem(doc.key)),
+        tags=parse_terms(meta.get("tags"), "tags", MAX_TAGS),
+        categories=parse_terms(meta.get("categories"), "categories", MAX_CATEGORIES),
+        summary=_optional_str(meta, "summary"),
+        draft=_parse_bool(meta.get("draft", False)),
+        markdown=body,
+    )
+
+
+def decode_text(body: bytes, max_bytes: int) -> str:
+    """Decode UTF-8 (with or without BOM) and normalise newlines."""
+    if len(body) > max_bytes:
+        raise ParseError(f"file is {len(body)} bytes; the limit is {max_bytes}")
+    try:
+        text = body.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ParseError(f"file is not valid UTF-8 (byte {exc.start})") from exc
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub("", text)
+
+
+def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
+    """Split optional YAML front matter between ``---`` lines from the body."""
+    if not text.startswith("---\n"):
+        return {}, text
+    end = _FRONT_MATTER_END.search(text, 4)
+    if end is None:
+        raise ParseError("front matter starts with '---' but has no closing '---' line")
+    try:
+        meta = yaml.load(text[4 : end.start()], Loader=_FrontMatterLoader)  # noqa: S506
+    except yaml.YAMLError as exc:
+        raise ParseError(f"front matter is not valid YAML: {exc}") from exc
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise ParseError("front matter must be a mapping of 'field: value' lines")
+    return meta, text[end.end() :].lstrip("\n")
+
+
+def parse_date(value: object, tz: ZoneInfo) -> datetime:
+    """Read an ISO 8601 date or date-time; naive values are in the site time zone."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, str):
+        moment = _parse_iso(value.strip())
+    else:
+        raise ParseError(f"date must be an ISO 8601 date or date-time, not {value!r}")
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=tz)
+    return moment.astimezone(tz)
+
+
+def parse_terms(value: object, name: str, limit: int) -> tuple[Term, ...]:
+    """Read tags or categories from a YAML list or a comma-separated string."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        raw: list[object] = list(value.split(","))
+    elif isinstance(value, list):
+        raw = value
+    else:
+        raise ParseError(f"{name} must be a list or a comma-separated string")
+    terms: dict[str, Term] = {}
+    for item in raw:
+        if not isinstance(item, str | int | float) or isinstance(item, bool):
+            raise ParseError(f"each of {name} must be text, not {item!r}")
+        display = " ".join(str(item).split())[:MAX_TERM_LENGTH]
+        if display:
+            terms.setdefault(term_key(display), Term(term_key(display), display))
+    if len(terms) > limit:
+        raise ParseError(f"at most {limit} {name} are allowed, found {len(terms)}")
+    return tuple(terms.values())
+
+
+def term_key(name: str) -> str:
+    """Return the case-folded key of a tag or category name, used in URLs and storage."""
+    folded = unicodedata.normalize("NFKC", name).casefold().replace("/", "-")
+    return "-".join(folded.split())
+
+
+def slugify(text: str) -> str:
+    """Make a URL slug in any script: lower case words joined by hyphens."""
+    words = _NOT_SLUG.sub("-", unicodedata.normalize("NFKC", text).casefold())
+    slug = words.replace("_", "-").strip("-")[:MAX_SLUG_LENGTH].strip("-")
+    if not slug:
+        raise ParseError(f"cannot make a URL slug from {text!r}; set 'slug:' in front matter")
+    # /yyyy/mm/dd/ is the day archive, so a slug must never look like a day.
+    return f"post-{slug}" if _DAY_LIKE.match(slug) else slug
+
+
+def _parse_iso(value: str) -> datetime:
+    try:
+        if len(value) == 10:
+            return datetime.combine(date.fromisoformat(value), time())
+        return datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise ParseError(f"date {value!r} is not a valid ISO 8601 date or date-time") from exc
+
+
+def _resolve_title(value: object, body: str, key: str) -> tuple[str, str]:
+    if value is not None:
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            raise ParseError("title must be text")
+        return " ".join(str(value).split()), body
+    heading = _H1.search(body)
+    if heading and not body[: heading.start()].strip():
+        # The heading becomes the title, so it is not repeated in the body.
+        return heading.group(1).strip(), body[heading.end() :].lstrip("\n")
+    return _file_stem(key).replace("-", " ").replace("_", " ").strip() or key, body
+
+
+def _optional_str(meta: dict[str, Any], name: str) -> str | None:
+    value = meta.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
+        raise ParseError(f"{name} must be text")
+    return str(value).strip() or None
+
+
+def _parse_bool(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise ParseError("draft must be true or false")
+    return value
+
+
+def _file_stem(key: str) -> str:
+    return posixpath.splitext(posixpath.basename(key))[0]

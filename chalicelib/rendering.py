@@ -1,0 +1,71 @@
+"""Markdown to sanitized HTML, run once at ingest. Pure: no AWS."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+import markdown
+import nh3
+
+SUMMARY_WORDS = 55
+_EXTENSIONS = ["fenced_code", "tables", "footnotes", "toc", "codehilite", "sane_lists"]
+_EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
+    "codehilite": {"css_class": "highlight", "guess_lang": False},
+    "toc": {"permalink": False},
+    "footnotes": {"BACKLINK_TITLE": "Back to reference %d"},
+}
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_ALLOWED_TAGS = set(nh3.ALLOWED_TAGS) | {"figure", "figcaption"}
+_ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
+    **{tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()},
+    **{tag: {"id"} for tag in _HEADINGS},
+    "a": {"href", "title", "class", "id"},
+    "img": {"src", "alt", "title", "width", "height", "loading"},
+    "span": {"class"},
+    "div": {"class", "id"},
+    "pre": {"class"},
+    "code": {"class"},
+    "sup": {"id", "class"},
+    "li": {"id", "class"},
+    "ol": {"start", "class"},
+    "th": {"style", "colspan", "rowspan"},
+    "td": {"style", "colspan", "rowspan"},
+}
+_URL_SCHEMES = {"http", "https", "mailto"}
+_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
+
+
+def render_markdown(text: str) -> str:
+    """Render Markdown (raw HTML allowed) and sanitize the result with an allowlist."""
+    converter = markdown.Markdown(extensions=_EXTENSIONS, extension_configs=_EXTENSION_CONFIGS)
+    return sanitize_html(converter.convert(text))
+
+
+def sanitize_html(fragment: str) -> str:
+    """Keep only allowlisted tags, attributes, URL schemes and CSS properties."""
+    return nh3.clean(
+        fragment,
+        tags=_ALLOWED_TAGS,
+        attributes=_ALLOWED_ATTRIBUTES,
+        url_schemes=_URL_SCHEMES,
+        filter_style_properties={"text-align"},
+        link_rel="noopener noreferrer",
+    )
+
+
+def summarize(body_html: str, words: int = SUMMARY_WORDS) -> str:
+    """Make a plain-text excerpt from the first paragraphs of rendered HTML."""
+    collected: list[str] = []
+    main_text = body_html.split('<div class="footnote">', 1)[0]
+    for paragraph in _PARAGRAPH.findall(main_text):
+        collected.extend(html_to_text(paragraph).split())
+        if len(collected) >= words:
+            return " ".join(collected[:words]) + " …"
+    return " ".join(collected)
+
+
+def html_to_text(fragment: str) -> str:
+    """Strip all tags and decode entities."""
+    return html.unescape(nh3.clean(fragment, tags=set()))

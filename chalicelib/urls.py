@@ -1,0 +1,37 @@
+"""Site paths, after WordPress. Pure; the request's prefix is added in templates."""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urlencode
+
+
+def post_path(post_id: str) -> str:
+    """Return a post's permalink path, ``/2011/01/slug/``."""
+    year, month, slug = post_id.split("/", 2)
+    return f"/{year}/{month}/{quote(slug, safe='')}/"
+
+
+def tag_path(key: str) -> str:
+    """Return the path of a tag's archive."""
+    return f"/tag/{quote(key, safe='')}/"
+
+
+def category_path(key: str) -> str:
+    """Return the path of a category's archive."""
+    return f"/category/{quote(key, safe='')}/"
+
+
+def archive_path(year: int, month: int | None = None, day: int | None = None) -> str:
+    """Return the path of a year, month or day archive."""
+    path = f"/{year:04d}/"
+    if month is not None:
+        path += f"{month:02d}/"
+    if day is not None:
+        path += f"{day:02d}/"
+    return path
+
+
+def with_query(path: str, **params: str | None) -> str:
+    """Append the given non-empty query parameters to a path."""
+    present = {name: value for name, value in params.items() if value}
+    return f"{path}?{urlencode(present)}" if present else path

@@ -1,0 +1,57 @@
+"""Jinja2 environment and page rendering. Templates ship inside chalicelib/."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from datetime import datetime
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from chalicelib import urls
+from chalicelib.config import Settings
+from chalicelib.pages import PageView
+
+_HERE = Path(__file__).parent
+STYLESHEET = "\n".join(
+    (_HERE / "static" / name).read_text(encoding="utf-8") for name in ("style.css", "pygments.css")
+)
+STYLESHEET_VERSION = hashlib.sha256(STYLESHEET.encode()).hexdigest()[:12]
+
+
+@functools.cache
+def environment() -> Environment:
+    """Build the Jinja environment once per container."""
+    env = Environment(
+        loader=FileSystemLoader(_HERE / "templates"),
+        autoescape=select_autoescape(["html", "xml"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        post_url=urls.post_path,
+        tag_url=urls.tag_path,
+        category_url=urls.category_path,
+        long_date=_long_date,
+    )
+    env.globals.update(archive_url=urls.archive_path, with_query=urls.with_query)
+    return env
+
+
+def render_page(view: PageView, settings: Settings, prefix: str) -> str:
+    """Render a page; ``prefix`` is prepended to every site path (e.g. the API stage)."""
+    template = environment().get_template(view.template)
+    return template.render(
+        view.data,
+        page=view,
+        sidebar=view.sidebar,
+        site=settings,
+        prefix=prefix,
+        stylesheet=f"{prefix}/static/style.css?v={STYLESHEET_VERSION}",
+    )
+
+
+def _long_date(moment: datetime) -> str:
+    return f"{moment:%B} {moment.day}, {moment:%Y}"

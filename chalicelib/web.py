@@ -1,0 +1,38 @@
+"""HTTP details shared by the route handlers: link prefixes and responses."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from chalice.app import Response
+
+HTML = "text/html; charset=utf-8"
+_API_GATEWAY_HOST_SUFFIX = ".amazonaws.com"
+
+
+def link_prefix(headers: Mapping[str, str], context: Mapping[str, Any], base_path: str) -> str:
+    """Return what to put before site paths so links resolve for this request.
+
+    On the default execute-api host every URL carries the stage (``/api/...``); behind a
+    custom domain or locally it does not, and BASE_PATH covers a base path mapping.
+    """
+    host = headers.get("host", "")
+    if host.endswith(_API_GATEWAY_HOST_SUFFIX) and context.get("stage"):
+        return f"/{context['stage']}"
+    return base_path
+
+
+def html_response(body: str, status: int = 200) -> Response:
+    """Wrap rendered HTML in a response."""
+    headers: dict[str, str | list[str]] = {"Content-Type": HTML}
+    return Response(body=body, status_code=status, headers=headers)
+
+
+def css_response(body: str) -> Response:
+    """Serve the stylesheet; its URL carries a content hash, so it can be cached for long."""
+    headers: dict[str, str | list[str]] = {
+        "Content-Type": "text/css; charset=utf-8",
+        "Cache-Control": "public, max-age=31536000, immutable",
+    }
+    return Response(body=body, status_code=200, headers=headers)

@@ -1,0 +1,1 @@
+"""Local and operator tooling. Never packaged into the Lambda."""

@@ -1,0 +1,100 @@
+"""`make run`: moto server, S3 event bridge and the Chalice app, in one process."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from pathlib import Path
+
+import boto3
+from chalice.cli.factory import CLIFactory
+from chalice.local import create_local_server
+from moto.server import ThreadedMotoServer
+
+from devtools import provision
+from devtools.mirror import BucketMirror
+from devtools.s3events import QueueBridge
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+SAMPLE_POSTS = PROJECT_DIR / "sample_content" / "posts"
+HOST = "127.0.0.1"
+QUEUE_NAME = "chalice-blog-local-events"
+EVENT_HANDLER = "on_post_source_changed"
+
+
+def configure_environment() -> tuple[int, int, Path]:
+    """Point boto3 at the emulator with dummy credentials; return ports and data dir."""
+    moto_port = int(os.environ.get("MOTO_PORT", "4566"))
+    port = int(os.environ.get("PORT", "8000"))
+    data_dir = Path(os.environ.get("LOCAL_DATA_DIR", PROJECT_DIR / ".local" / "content"))
+    os.environ.update(
+        AWS_ENDPOINT_URL=f"http://{HOST}:{moto_port}",
+        AWS_ACCESS_KEY_ID="local",
+        AWS_SECRET_ACCESS_KEY="local",
+        AWS_DEFAULT_REGION="us-east-1",
+    )
+    os.environ.pop("AWS_PROFILE", None)
+    return moto_port, port, data_dir
+
+
+def main() -> None:
+    """Start the local stack and serve until interrupted."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    moto_port, port, data_dir = configure_environment()
+    for taken in (moto_port, port):
+        _require_free_port(taken)
+    moto = ThreadedMotoServer(ip_address=HOST, port=moto_port, verbose=False)
+    moto.start()
+    config = CLIFactory(project_dir=str(PROJECT_DIR), environ=os.environ).create_config_obj(
+        chalice_stage_name="local"
+    )
+    app = config.chalice_app
+    table, bucket = os.environ["TABLE_NAME"], os.environ["BUCKET_NAME"]
+    s3, sqs = boto3.client("s3"), boto3.client("sqs")
+    provision.ensure_table(boto3.client("dynamodb"), table)
+    provision.ensure_bucket(s3, bucket, "us-east-1")
+    queue_url = provision.notify_queue(s3, sqs, bucket, QUEUE_NAME)
+    mirror = BucketMirror(s3, bucket, data_dir)
+    bridge = QueueBridge(sqs, queue_url, app.handler_map[EVENT_HANDLER], after_record=mirror.record)
+    stop = threading.Event()
+    threading.Thread(target=bridge.run_forever, args=(stop,), daemon=True, name="s3-events").start()
+    seeded = _seed(s3, bucket, mirror)
+    print(
+        f"\n  Blog:        http://{HOST}:{port}/\n"
+        f"  S3 endpoint: http://{HOST}:{moto_port}  (any access key, region us-east-1)\n"
+        f"  Bucket:      {bucket}  (upload posts/<name>.md to publish)\n"
+        f"  Table:       {table}\n"
+        f"  Data kept in {data_dir} ({seeded})\n",
+        flush=True,
+    )
+    server = create_local_server(app, config, HOST, port)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        moto.stop()
+
+
+def _require_free_port(port: int) -> None:
+    with socket.socket() as probe:
+        if probe.connect_ex((HOST, port)) == 0:
+            raise SystemExit(
+                f"port {port} on {HOST} is in use; set MOTO_PORT or PORT to another port"
+            )
+
+
+def _seed(s3: object, bucket: str, mirror: BucketMirror) -> str:
+    if mirror.has_content():
+        return f"restored {mirror.restore()} objects"
+    for path in sorted(SAMPLE_POSTS.glob("*.md")):
+        s3.put_object(Bucket=bucket, Key=f"posts/{path.name}", Body=path.read_bytes())  # type: ignore[attr-defined]
+    return "loaded the sample posts"
+
+
+if __name__ == "__main__":
+    main()
