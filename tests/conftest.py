@@ -1,0 +1,118 @@
+"""Shared fixtures. Every test talks to a moto server over HTTP, never to AWS."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import urllib.request
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+# Set before anything imports app.py, which reads its settings at import time,
+# as Lambda does. The names are those of the "local" stage in .chalice/config.json.
+TABLE_NAME = "chalice-blog-local"
+BUCKET_NAME = "chalice-blog-local-content"
+os.environ.update(
+    AWS_ACCESS_KEY_ID="testing",
+    AWS_SECRET_ACCESS_KEY="testing",
+    AWS_SESSION_TOKEN="testing",
+    AWS_DEFAULT_REGION="us-east-1",
+    AWS_CONFIG_FILE=os.devnull,
+    AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+    TABLE_NAME=TABLE_NAME,
+    BUCKET_NAME=BUCKET_NAME,
+    SITE_TITLE="Test Blog",
+)
+os.environ.pop("AWS_PROFILE", None)
+# Until the moto server starts, point every client at a closed local port, so a
+# test that forgets the fixture fails instead of reaching AWS.
+os.environ["AWS_ENDPOINT_URL"] = "http://127.0.0.1:9"
+
+from chalicelib import aws  # noqa: E402
+from chalicelib.config import Settings, load_settings  # noqa: E402
+from chalicelib.storage import BlogStore  # noqa: E402
+from devtools import provision  # noqa: E402
+
+logging.getLogger("werkzeug").setLevel(logging.WARNING)
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def free_port() -> int:
+    """Return a TCP port that is free on loopback right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    """Run one moto server for the session and point boto3 at it."""
+    from moto.server import ThreadedMotoServer
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    os.environ["AWS_ENDPOINT_URL"] = endpoint
+    aws.reset_clients()
+    yield endpoint
+    server.stop()
+
+
+@pytest.fixture
+def aws_resources(moto_endpoint: str) -> dict[str, Any]:
+    """Start each test from an empty emulator holding just the table and the bucket."""
+    urllib.request.urlopen(urllib.request.Request(f"{moto_endpoint}/moto-api/reset", method="POST"))
+    dynamodb, s3 = boto3.client("dynamodb"), boto3.client("s3")
+    provision.ensure_table(dynamodb, TABLE_NAME)
+    provision.ensure_bucket(s3, BUCKET_NAME, "us-east-1")
+    return {"dynamodb": dynamodb, "s3": s3}
+
+
+@pytest.fixture
+def settings() -> Settings:
+    """Settings as the deployed app reads them."""
+    return load_settings()
+
+
+@pytest.fixture
+def store(aws_resources: dict[str, Any]) -> BlogStore:
+    """A store on the emulator's empty table."""
+    return BlogStore(aws_resources["dynamodb"], TABLE_NAME)
+
+
+@pytest.fixture
+def s3(aws_resources: dict[str, Any]) -> Any:
+    """An S3 client on the emulator with the empty content bucket."""
+    return aws_resources["s3"]
+
+
+def fixture_text(name: str) -> str:
+    """Read a Markdown fixture."""
+    return (FIXTURES / "posts" / name).read_text(encoding="utf-8")
+
+
+def make_post_markdown(
+    title: str,
+    date: str,
+    tags: list[str] | None = None,
+    categories: list[str] | None = None,
+    body: str = "Body text.",
+) -> str:
+    """Build a Markdown post with front matter."""
+    lines = ["---", f"title: {title}", f"date: {date}"]
+    if tags is not None:
+        lines.append(f"tags: [{', '.join(tags)}]")
+    if categories is not None:
+        lines.append(f"categories: [{', '.join(categories)}]")
+    return "\n".join([*lines, "---", body, ""])
+
+
+UPLOAD_TIME = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)

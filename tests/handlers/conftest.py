@@ -1,0 +1,32 @@
+"""Handler fixtures: the Chalice app under chalice.test.Client, on the moto server."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from chalice.test import Client
+
+import app as blog_app
+from tests.conftest import BUCKET_NAME, PROJECT_DIR
+
+
+@pytest.fixture
+def client(aws_resources: dict[str, Any]) -> Iterator[Client]:
+    """A test client for the app, with a store on the freshly reset emulator."""
+    blog_app.get_store.cache_clear()
+    with Client(blog_app.app, stage_name="local", project_dir=str(PROJECT_DIR)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def publish(client: Client, s3: Any) -> Callable[[str, str], None]:
+    """Upload a post and deliver its S3 event to the handler, as Lambda would."""
+
+    def _publish(key: str, text: str) -> None:
+        s3.put_object(Bucket=BUCKET_NAME, Key=key, Body=text.encode())
+        event = client.events.generate_s3_event(BUCKET_NAME, key, event_name="ObjectCreated:Put")
+        client.lambda_.invoke("on_post_source_changed", event)
+
+    return _publish

@@ -1,0 +1,166 @@
+"""Routes through chalice.test.Client, with posts published by real S3 events."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from chalice.test import Client
+
+from tests.conftest import BUCKET_NAME, make_post_markdown
+from tests.pagecheck import elements, links
+
+Publish = Callable[[str, str], None]
+
+
+def get(client: Client, path: str) -> tuple[int, str]:
+    response = client.http.get(path)
+    return response.status_code, response.body.decode()
+
+
+@pytest.fixture
+def blog(publish: Publish) -> None:
+    publish("posts/one.md", make_post_markdown("One", "2026-08-11T20:40", ["AWS", "東京"], ["Eng"]))
+    publish("posts/two.md", make_post_markdown("Two", "2026-09-02", ["AWS"], ["Eng", "Life"]))
+    publish("posts/three.md", make_post_markdown("Three", "2026-09-20", ["python"], ["Life"]))
+
+
+@pytest.mark.usefixtures("blog")
+@pytest.mark.parametrize(
+    ("path", "present", "absent"),
+    [
+        ("/", ["Three", "Two", "One"], []),
+        ("/2026/08/one/", ["One", "Body text."], []),
+        ("/tag/aws/", ["Tag: AWS", "Two", "One"], ["Three"]),
+        ("/tag/%E6%9D%B1%E4%BA%AC/", ["Tag: 東京", "One"], ["Two"]),
+        ("/category/life/", ["Category: Life", "Three", "Two"], ["One"]),
+        ("/2026/", ["2026", "Three", "One"], []),
+        ("/2026/09/", ["September 2026", "Three", "Two"], ["One"]),
+        ("/2026/09/20/", ["20 September 2026", "Three"], ["Two"]),
+    ],
+)
+def test_pages_list_the_right_posts(
+    client: Client, path: str, present: list[str], absent: list[str]
+) -> None:
+    status, html = get(client, path)
+    assert status == 200
+    content = html.split('<main id="content"', 1)[1].split("</main>", 1)[0]
+    for text in present:
+        assert text in content
+    for text in absent:
+        assert f">{text}</a>" not in content
+
+
+@pytest.mark.usefixtures("blog")
+def test_layout_of_the_classic_blog(client: Client) -> None:
+    status, html = get(client, "/")
+    assert status == 200
+    assert elements(html, "nav", class_="main-menu")
+    [form] = elements(html, "form", role="search")
+    assert form["action"] == "/search" and form["method"] == "get"
+    assert elements(html, "input", name="q", type="search")
+    assert 'href="/category/eng/">Eng</a> <span class="count">(2)</span>' in html
+    assert 'href="/category/life/">Life</a> <span class="count">(2)</span>' in html
+    assert "<caption>September 2026</caption>" in html
+    day_links = [a["href"] for a in elements(html, "a") if a["href"].startswith("/2026/09/")]
+    assert {"/2026/09/02/", "/2026/09/20/"} <= set(day_links)
+    assert elements(html, "a", class_="prev-month", href="/2026/08/")
+    assert [a["title"] for a in elements(html, "a", class_="weight-5")] == ["2 posts"]
+
+
+@pytest.mark.usefixtures("blog")
+def test_post_page_shows_metadata_and_neighbours(client: Client) -> None:
+    status, html = get(client, "/2026/09/two/")
+    assert status == 200
+    assert '<h1 class="entry-title">Two</h1>' in html
+    assert '<time datetime="2026-09-02T00:00:00+00:00">September 2, 2026</time>' in html
+    assert elements(html, "a", rel="tag", href="/tag/aws/")
+    assert elements(html, "a", rel="category", href="/category/life/")
+    assert elements(html, "a", rel="prev", href="/2026/08/one/")
+    assert elements(html, "a", rel="next", href="/2026/09/three/")
+    assert "<caption>September 2026</caption>" in html
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/nope",
+        "/2026/08/missing/",
+        "/2026/13/",
+        "/2026/02/30/",
+        "/tag/none/",
+        "/category/x/",
+        "/1999/",
+        "/a/b/c/d",
+        "/2026/8/one/",
+        "/%ZZ/",
+        "/2026/08/..%2F..%2Fetc/",
+    ],
+)
+def test_unknown_paths_get_the_404_page(client: Client, path: str) -> None:
+    status, html = get(client, path)
+    assert status == 404
+    assert "<h1>Not found</h1>" in html and elements(html, "form", role="search")
+
+
+def test_pagination_links_carry_rel(client: Client, publish: Publish) -> None:
+    for day in range(1, 13):
+        publish(f"posts/p{day}.md", make_post_markdown(f"P{day}", f"2026-03-{day:02d}"))
+    _, first = get(client, "/")
+    assert len(elements(first, "article")) == 10
+    [older] = elements(first, "a", rel="next")
+    assert not elements(first, "a", rel="prev")
+
+    _, second = get(client, older["href"])
+    assert [a["href"] for a in elements(second, "a") if "Older" in a.get("href", "")] == []
+    assert len(elements(second, "article")) == 2
+    [newer] = elements(second, "a", rel="prev")
+    _, back = get(client, newer["href"])
+    assert elements(back, "a", rel="next") == elements(first, "a", rel="next")
+
+
+def test_delete_event_removes_post_everywhere(client: Client, publish: Publish, s3: Any) -> None:
+    publish("posts/a.md", make_post_markdown("Doomed", "2026-08-11", ["t"], ["c"]))
+    publish("posts/b.md", make_post_markdown("Stays", "2026-08-12"))
+    s3.delete_object(Bucket=BUCKET_NAME, Key="posts/a.md")
+    event = client.events.generate_s3_event(BUCKET_NAME, "posts/a.md", "ObjectRemoved:Delete")
+    client.lambda_.invoke("on_post_source_changed", event)
+
+    assert get(client, "/2026/08/a/")[0] == 404
+    assert get(client, "/tag/t/")[0] == 404
+    _, home = get(client, "/")
+    assert "Doomed" not in home and "Stays" in home
+    assert "/category/c/" not in home and "/tag/t/" not in home
+    assert elements(home, "a", href="/2026/08/12/") and not elements(home, "a", href="/2026/08/11/")
+
+
+@pytest.mark.usefixtures("blog")
+def test_every_link_resolves_at_domain_root(client: Client) -> None:
+    for page in ("/", "/2026/09/two/", "/tag/aws/"):
+        _, html = get(client, page)
+        for link in links(html):
+            assert link.startswith("/"), link
+            assert client.http.get(link).status_code == 200, (page, link)
+
+
+@pytest.mark.usefixtures("blog")
+def test_stylesheet_is_served_and_cached(client: Client) -> None:
+    _, html = get(client, "/")
+    [sheet] = elements(html, "link", rel="stylesheet")
+    response = client.http.get(sheet["href"])
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/css")
+    assert b".calendar" in response.body and b".highlight" in response.body
+
+
+def test_titles_and_terms_are_escaped(client: Client, publish: Publish) -> None:
+    publish(
+        "posts/x.md",
+        "---\ntitle: '<script>alert(1)</script>'\ntags: ['<b>t</b>']\n"
+        "summary: '<img src=x onerror=alert(1)>'\ndate: 2026-08-11\n---\nbody\n",
+    )
+    for path in ("/", "/2026/08/x/"):
+        _, html = get(client, path)
+        assert "<script>alert(1)" not in html and "<img src=x" not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html

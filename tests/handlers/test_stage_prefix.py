@@ -1,0 +1,71 @@
+"""Links under the API Gateway stage prefix, with events shaped like API Gateway's."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from chalice.local import RouteMatcher
+from chalice.test import Client
+
+import app as blog_app
+from tests.conftest import make_post_markdown
+from tests.pagecheck import links
+
+API_HOST = "abc123defg.execute-api.us-east-1.amazonaws.com"
+
+
+def api_gateway_get(url: str, host: str = API_HOST, stage: str = "api") -> dict[str, Any]:
+    """Invoke the app with a REST API proxy event for a URL as a browser would send it."""
+    parts = urlsplit(url)
+    path = parts.path.removeprefix(f"/{stage}") if host == API_HOST else parts.path
+    match = RouteMatcher(list(blog_app.app.routes)).match_route(path)
+    query = {name: values for name, values in parse_qs(parts.query).items()} or None
+    event = {
+        "resource": match.route,
+        "path": path,
+        "httpMethod": "GET",
+        "headers": {"Host": host, "Accept": "text/html"},
+        "multiValueQueryStringParameters": query,
+        "pathParameters": match.captured or None,
+        "stageVariables": None,
+        "requestContext": {
+            "resourcePath": match.route,
+            "httpMethod": "GET",
+            "path": parts.path,
+            "stage": stage,
+            "identity": {"sourceIp": "203.0.113.9"},
+        },
+        "body": None,
+        "isBase64Encoded": False,
+    }
+    return blog_app.app(event, None)  # type: ignore[no-any-return]
+
+
+def test_links_carry_the_stage_on_the_execute_api_host(
+    client: Client, publish: Callable[[str, str], None]
+) -> None:
+    publish("posts/one.md", make_post_markdown("One", "2011-01-05", ["a b"], ["Cat"]))
+    publish("posts/two.md", make_post_markdown("Two", "2011-01-07", ["a b"], ["Cat"]))
+    checked = set()
+    for page in ("/api/", "/api/2011/01/one/", "/api/tag/a-b/"):
+        response = api_gateway_get(page)
+        assert response["statusCode"] == 200
+        for link in links(response["body"]):
+            assert link.startswith("/api/"), (page, link)
+            checked.add(link)
+    for link in checked:
+        assert api_gateway_get(link)["statusCode"] == 200, link
+    assert "/api/2011/01/07/" in checked and "/api/category/cat/" in checked
+
+
+def test_links_have_no_stage_behind_a_custom_domain(
+    client: Client, publish: Callable[[str, str], None]
+) -> None:
+    publish("posts/one.md", make_post_markdown("One", "2011-01-05"))
+    response = api_gateway_get("/2011/01/one/", host="blog.example.org")
+    assert response["statusCode"] == 200
+    for link in links(response["body"]):
+        assert not link.startswith("/api/"), link
+        assert api_gateway_get(link, host="blog.example.org")["statusCode"] == 200, link

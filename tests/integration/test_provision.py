@@ -1,0 +1,54 @@
+"""The operator's setup command, run against the emulator."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+from devtools import blogctl
+from tests.conftest import PROJECT_DIR
+
+
+def test_setup_creates_resources_and_records_them_idempotently(
+    aws_resources: dict[str, Any], tmp_path: Path
+) -> None:
+    shutil.copytree(PROJECT_DIR / ".chalice", tmp_path / ".chalice")
+    first = blogctl.setup("staging", None, None, tmp_path)
+    assert first["table"] == "chalice-blog-staging (created)"
+    assert first["bucket"] == "chalice-blog-staging-123456789012-us-east-1 (created)"
+    config_before = (tmp_path / ".chalice" / "config.json").read_text()
+
+    second = blogctl.setup("staging", None, None, tmp_path)
+    assert second["table"].endswith("(exists)") and second["bucket"].endswith("(exists)")
+    assert (tmp_path / ".chalice" / "config.json").read_text() == config_before
+
+    aws_resources["dynamodb"].describe_table(TableName="chalice-blog-staging")
+    aws_resources["s3"].head_bucket(Bucket="chalice-blog-staging-123456789012-us-east-1")
+    stage = json.loads(config_before)["stages"]["staging"]
+    assert stage["environment_variables"] == {
+        "TABLE_NAME": "chalice-blog-staging",
+        "BUCKET_NAME": "chalice-blog-staging-123456789012-us-east-1",
+    }
+    assert stage["iam_policy_file"] == "policy-staging.json"
+    policy = json.loads((tmp_path / ".chalice" / "policy-staging.json").read_text())
+    resources = {s["Sid"]: s["Resource"] for s in policy["Statement"]}
+    assert resources["BlogTable"] == [
+        "arn:aws:dynamodb:us-east-1:123456789012:table/chalice-blog-staging"
+    ]
+    assert resources["ReadPostSources"] == [
+        "arn:aws:s3:::chalice-blog-staging-123456789012-us-east-1/posts/*"
+    ]
+
+
+def test_setup_keeps_other_stages(aws_resources: dict[str, Any], tmp_path: Path) -> None:
+    shutil.copytree(PROJECT_DIR / ".chalice", tmp_path / ".chalice")
+    blogctl.setup("prod", "my-table", "my-bucket", tmp_path)
+    config = json.loads((tmp_path / ".chalice" / "config.json").read_text())
+    assert config["stages"]["prod"]["environment_variables"]["BUCKET_NAME"] == "my-bucket"
+    assert (
+        config["stages"]["dev"]
+        == json.loads((PROJECT_DIR / ".chalice" / "config.json").read_text())["stages"]["dev"]
+    )
+    assert config["autogen_policy"] is False

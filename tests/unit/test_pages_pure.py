@@ -1,0 +1,76 @@
+"""Pure helpers of the read path: calendar, URLs, cursors, tag cloud, link prefixes."""
+
+from __future__ import annotations
+
+import pytest
+
+from chalicelib import urls
+from chalicelib.models import Term, TermCount
+from chalicelib.monthgrid import build_calendar
+from chalicelib.pages import Cursor, tag_cloud
+from chalicelib.web import link_prefix
+
+CURSOR = "2026-08-11T20:40:00#2026/08/slug"
+
+
+def test_calendar_lays_out_a_month_monday_first() -> None:
+    cal = build_calendar(2026, 11, {3, 12}, ["2026-08", "2026-10", "2026-11", "2027-02"])
+    assert cal.caption == "November 2026"
+    assert cal.weeks[0] == (None, None, None, None, None, None, 1)
+    assert cal.weeks[-1][0] == 30
+    assert cal.days_with_posts == {3, 12}
+    assert cal.previous == (2026, 10)
+    assert cal.next == (2027, 2)
+
+
+def test_calendar_without_neighbours() -> None:
+    cal = build_calendar(2026, 8, set(), ["2026-08"])
+    assert cal.previous is None and cal.next is None
+
+
+def test_urls_are_percent_encoded() -> None:
+    assert urls.post_path("2026/09/東京の秋") == "/2026/09/%E6%9D%B1%E4%BA%AC%E3%81%AE%E7%A7%8B/"
+    assert urls.tag_path("c++") == "/tag/c%2B%2B/"
+    assert urls.category_path("a b") == "/category/a%20b/"
+    assert urls.archive_path(2026, 1, 5) == "/2026/01/05/"
+    assert urls.archive_path(2026) == "/2026/"
+    assert urls.with_query("/", before="a#b", after=None) == "/?before=a%23b"
+    assert urls.with_query("/x/") == "/x/"
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"before": CURSOR}, Cursor(before=CURSOR)),
+        ({"after": CURSOR}, Cursor(after=CURSOR)),
+        ({"before": "garbage"}, Cursor()),
+        ({"before": CURSOR + "'; DROP"}, Cursor()),
+        ({}, Cursor()),
+    ],
+)
+def test_cursor_accepts_only_well_formed_sort_keys(
+    params: dict[str, str], expected: Cursor
+) -> None:
+    assert Cursor.from_query(params) == expected
+
+
+def test_tag_cloud_weights_by_log_count() -> None:
+    counts = [
+        TermCount(Term("b", "B"), 1),
+        TermCount(Term("a", "A"), 16),
+        TermCount(Term("c", "c"), 4),
+    ]
+    cloud = tag_cloud(counts)
+    assert [(t.term.key, t.weight) for t in cloud] == [("a", 5), ("b", 1), ("c", 3)]
+    assert tag_cloud([TermCount(Term("x", "x"), 1)])[0].weight == 1
+    assert tag_cloud([]) == []
+
+
+def test_link_prefix_on_execute_api_host_carries_the_stage() -> None:
+    headers = {"host": "abc123.execute-api.us-east-1.amazonaws.com"}
+    assert link_prefix(headers, {"stage": "api"}, "") == "/api"
+
+
+def test_link_prefix_on_custom_domain_uses_base_path() -> None:
+    assert link_prefix({"host": "blog.example.org"}, {"stage": "api"}, "") == ""
+    assert link_prefix({"host": "example.org"}, {"stage": "api"}, "/blog") == "/blog"

@@ -1,0 +1,165 @@
+"""Pure parsing: Markdown files with and without front matter become post metadata."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from chalicelib.models import Term
+from chalicelib.parsing import (
+    ParseError,
+    SourceDocument,
+    parse_date,
+    parse_document,
+    parse_terms,
+    slugify,
+    term_key,
+)
+from tests.conftest import FIXTURES, UPLOAD_TIME
+
+UTC_ZONE = ZoneInfo("UTC")
+TOKYO = ZoneInfo("Asia/Tokyo")
+LIMIT = 1_000_000
+
+
+def parse_fixture(name: str, tz: ZoneInfo = UTC_ZONE, **metadata: str):
+    body = (FIXTURES / "posts" / name).read_bytes()
+    return parse_document(SourceDocument(f"posts/{name}", body, UPLOAD_TIME, metadata), tz, LIMIT)
+
+
+def parse_bytes(body: bytes, key: str = "posts/x.md"):
+    return parse_document(SourceDocument(key, body, UPLOAD_TIME), UTC_ZONE, LIMIT)
+
+
+def test_full_front_matter_sets_every_field() -> None:
+    post = parse_fixture("full-front-matter.md")
+    assert post.title == "Full front matter: every field"
+    assert post.published == datetime(2011, 1, 5, 1, 30, tzinfo=UTC)
+    assert post.slug == "custom-slug"
+    assert post.tags == (Term("python", "Python"), Term("aws", "AWS"))
+    assert post.categories == (Term("engineering", "Engineering"), Term("notes", "Notes"))
+    assert post.summary == "A hand-written summary."
+    assert post.draft is False
+    assert post.markdown == "First paragraph.\n"
+
+
+def test_dates_convert_to_the_site_time_zone() -> None:
+    post = parse_fixture("full-front-matter.md", tz=TOKYO)
+    assert post.published.isoformat() == "2011-01-05T10:30:00+09:00"
+
+
+def test_posterous_style_file_takes_title_from_heading_and_date_from_upload() -> None:
+    post = parse_fixture("posterous-style.md")
+    assert post.title == "Emailed from my phone"
+    assert post.published == UPLOAD_TIME
+    assert post.slug == "posterous-style"
+    assert post.markdown.startswith("Posterous posts had no front matter.")
+    assert (post.tags, post.categories, post.summary) == ((), (), None)
+
+
+def test_published_metadata_wins_over_last_modified() -> None:
+    post = parse_fixture("posterous-style.md", published="2020-02-02T02:02:02+00:00")
+    assert post.published == datetime(2020, 2, 2, 2, 2, 2, tzinfo=UTC)
+
+
+def test_file_without_heading_is_titled_after_its_name() -> None:
+    assert parse_fixture("no-heading.md").title == "no heading"
+
+
+def test_bom_and_crlf_are_accepted() -> None:
+    body = "\ufeff---\r\ntitle: Windows\r\ntags: a, b\r\n---\r\nLine one\r\nLine two\r\n"
+    post = parse_bytes(body.encode("utf-8"))
+    assert post.title == "Windows"
+    assert [t.key for t in post.tags] == ["a", "b"]
+    assert post.markdown == "Line one\nLine two\n"
+
+
+def test_any_script_in_terms_and_titles() -> None:
+    post = parse_fixture("cjk-terms.md")
+    assert post.title == "東京の秋"
+    assert post.slug == "cjk-terms"
+    assert [t.key for t in post.tags] == ["東京", "사진", "café"]
+    assert post.categories == (Term("旅行", "旅行"),)
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("broken-yaml.md", "front matter is not valid YAML"),
+        ("impossible-date.md", "is not a valid ISO 8601"),
+        ("unterminated.md", "no closing '---'"),
+        ("wrong-types.md", "tags must be a list"),
+    ],
+)
+def test_bad_files_are_rejected_with_a_reason(name: str, message: str) -> None:
+    with pytest.raises(ParseError, match=message):
+        parse_fixture(name)
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"\xff\xfe not utf-8", "not valid UTF-8"),
+        (b"---\n- a list\n---\nbody", "must be a mapping"),
+        (b"---\ntitle: {a: b}\n---\n", "title must be text"),
+        (b"---\ndate: [1, 2]\n---\n", "date must be an ISO 8601"),
+        (b"---\ndraft: maybe\n---\n", "draft must be true or false"),
+        (b"---\ntags: [[nested]]\n---\n", "each of tags must be text"),
+    ],
+)
+def test_wrong_values_are_rejected(body: bytes, message: str) -> None:
+    with pytest.raises(ParseError, match=message):
+        parse_bytes(body)
+
+
+def test_oversized_file_is_rejected() -> None:
+    with pytest.raises(ParseError, match="the limit is 10"):
+        parse_document(SourceDocument("posts/x.md", b"x" * 11, UPLOAD_TIME), UTC_ZONE, 10)
+
+
+def test_too_many_tags_are_rejected() -> None:
+    with pytest.raises(ParseError, match="at most 15 tags"):
+        parse_terms([f"t{i}" for i in range(16)], "tags", 15)
+
+
+def test_control_characters_are_dropped() -> None:
+    assert parse_bytes(b"---\ntitle: a\x00b\x07c\n---\n").title == "abc"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2011-01-05", datetime(2011, 1, 5, tzinfo=UTC)),
+        ("2011-01-05 10:30", datetime(2011, 1, 5, 10, 30, tzinfo=UTC)),
+        ("2011-01-05T10:30:00Z", datetime(2011, 1, 5, 10, 30, tzinfo=UTC)),
+        ("2011-01-05T10:30:00-05:00", datetime(2011, 1, 5, 15, 30, tzinfo=UTC)),
+    ],
+)
+def test_iso_dates_with_and_without_zone(value: str, expected: datetime) -> None:
+    assert parse_date(value, UTC_ZONE) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "slug"),
+    [
+        ("Hello, World!", "hello-world"),
+        ("東京の秋", "東京の秋"),
+        ("  under_score  ", "under-score"),
+        ("05", "post-05"),
+        ("Crème Brûlée", "crème-brûlée"),
+    ],
+)
+def test_slugify(text: str, slug: str) -> None:
+    assert slugify(text) == slug
+
+
+def test_slugify_refuses_empty_results() -> None:
+    with pytest.raises(ParseError, match="slug"):
+        slugify("!!!")
+
+
+def test_term_keys_fold_case_width_and_slashes() -> None:
+    assert term_key("Ｐｙｔｈｏｎ  Tips") == "python-tips"
+    assert term_key("CI/CD") == "ci-cd"
