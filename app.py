@@ -26,7 +26,7 @@ def get_store() -> BlogStore:
     return BlogStore(aws.dynamodb_client(), SETTINGS.table_name)
 
 
-def html_page(view: Callable[..., pages.PageView]) -> Callable[..., Response]:
+def html_page(view: Callable[..., pages.PageView | Response]) -> Callable[..., Response]:
     """Render a handler's page, mapping NotFound to the 404 page in this one place."""
 
     @functools.wraps(view)
@@ -35,6 +35,8 @@ def html_page(view: Callable[..., pages.PageView]) -> Callable[..., Response]:
             page = view(**{name: unquote(value) for name, value in params.items()})
         except pages.NotFound:
             page = pages.not_found_page(get_store())
+        if isinstance(page, Response):
+            return page
         request = _request()
         prefix = web.link_prefix(request.headers, request.context, SETTINGS.base_path)
         return web.html_response(views.render_page(page, SETTINGS, prefix), page.status)
@@ -96,9 +98,13 @@ def category_archive(category: str) -> pages.PageView:
     return pages.category_page(get_store(), _cursor(), SETTINGS.posts_per_page, category)
 
 
-@app.route("/static/style.css")
-def stylesheet() -> Response:
-    return web.css_response(views.STYLESHEET)
+@app.route("/static/{name}")
+@html_page
+def static_file(name: str) -> Response:
+    found = views.STATIC_FILES.get(name)
+    if found is None:
+        raise pages.NotFound(f"no static file {name}")
+    return web.static_response(found.body, found.content_type)
 
 
 @app.on_s3_event(

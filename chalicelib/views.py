@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -14,10 +15,31 @@ from chalicelib.config import Settings
 from chalicelib.pages import PageView
 
 _HERE = Path(__file__).parent
-STYLESHEET = "\n".join(
-    (_HERE / "static" / name).read_text(encoding="utf-8") for name in ("style.css", "pygments.css")
-)
-STYLESHEET_VERSION = hashlib.sha256(STYLESHEET.encode()).hexdigest()[:12]
+_STATIC = _HERE / "static"
+
+
+@dataclass(frozen=True)
+class StaticFile:
+    """A file served from memory under /static/, its URL versioned by content hash."""
+
+    body: str
+    content_type: str
+
+    @property
+    def version(self) -> str:
+        """Return a short hash of the content, for cache-busting URLs."""
+        return hashlib.sha256(self.body.encode()).hexdigest()[:12]
+
+
+STATIC_FILES = {
+    "style.css": StaticFile(
+        "\n".join((_STATIC / n).read_text(encoding="utf-8") for n in ("style.css", "pygments.css")),
+        "text/css; charset=utf-8",
+    ),
+    "favicon.svg": StaticFile(
+        (_STATIC / "favicon.svg").read_text(encoding="utf-8"), "image/svg+xml"
+    ),
+}
 
 
 @functools.cache
@@ -49,7 +71,7 @@ def render_page(view: PageView, settings: Settings, prefix: str) -> str:
         sidebar=view.sidebar,
         site=settings,
         prefix=prefix,
-        stylesheet=f"{prefix}/static/style.css?v={STYLESHEET_VERSION}",
+        static=lambda name: f"{prefix}/static/{name}?v={STATIC_FILES[name].version}",
     )
 
 

@@ -29,10 +29,10 @@ def html_response(body: str, status: int = 200) -> Response:
     return Response(body=body, status_code=status, headers=headers)
 
 
-def css_response(body: str) -> Response:
-    """Serve the stylesheet; its URL carries a content hash, so it can be cached for long."""
+def static_response(body: str, content_type: str) -> Response:
+    """Serve a static file; its URL carries a content hash, so it can be cached for long."""
     headers: dict[str, str | list[str]] = {
-        "Content-Type": "text/css; charset=utf-8",
+        "Content-Type": content_type,
         "Cache-Control": "public, max-age=31536000, immutable",
     }
     return Response(body=body, status_code=200, headers=headers)

@@ -1,0 +1,82 @@
+"""A reader in headless Chromium (Debian's package, driven by Playwright)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import LocalStack
+
+pytestmark = [pytest.mark.browser, pytest.mark.e2e]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Launch Debian's Chromium; CI sets REQUIRE_BROWSER so a missing one fails there."""
+    if not CHROMIUM.exists():
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail("/usr/bin/chromium is missing (apt-get install chromium chromium-driver)")
+        pytest.skip("/usr/bin/chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+def test_reader_walks_the_blog(browser: Any, local_stack: LocalStack, tmp_path: Path) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    page.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
+    page.goto(local_stack.site + "/")
+    assert page.title() == "Notes from the Cloud"
+    assert page.locator("nav.main-menu a").first.inner_text().lower() == "home"
+    assert page.locator("form[role=search] input[name=q]").is_visible()
+    # The stylesheet applied: the sidebar sits beside the content, not below it.
+    content, sidebar = page.locator("main").bounding_box(), page.locator("aside").bounding_box()
+    assert sidebar["x"] > content["x"] + content["width"] - 1
+    page.screenshot(path=str(tmp_path / "home.png"), full_page=True)
+
+    page.locator("article h2 a", has_text="What this blog costs to run").click()
+    assert page.locator("h1.entry-title").inner_text() == "What this blog costs to run"
+    assert page.locator(".entry-content table td").count() > 0
+
+    page.locator("a[rel=tag]", has_text="dynamodb").click()
+    assert page.locator("h1.archive-title").inner_text() == "Tag: dynamodb"
+    assert page.locator("article").count() == 2
+
+    day_link = page.locator("table.calendar td.has-posts a").first
+    day = day_link.inner_text()
+    day_link.click()
+    assert page.url.rstrip("/").endswith(f"/{int(day):02d}")
+    assert page.locator("article").count() >= 1
+
+    page.locator("a.prev-month").click()
+    assert page.locator("h1.archive-title").inner_text().endswith("2026")
+    assert errors == []
+
+
+def test_phone_width_has_no_horizontal_scrolling(browser: Any, local_stack: LocalStack) -> None:
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    for path in ("/", "/2026/08/dynamodb-single-table/", "/tag/aws/"):
+        page.goto(local_stack.site + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+        main, aside = page.locator("main").bounding_box(), page.locator("aside").bounding_box()
+        assert aside["y"] >= main["y"] + main["height"] - 1, path
