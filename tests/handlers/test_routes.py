@@ -96,6 +96,7 @@ def test_post_page_shows_metadata_and_neighbours(client: Client) -> None:
         "/2026/8/one/",
         "/%ZZ/",
         "/2026/08/..%2F..%2Fetc/",
+        "/static/x.js",
     ],
 )
 def test_unknown_paths_get_the_404_page(client: Client, path: str) -> None:
