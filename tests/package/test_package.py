@@ -86,7 +86,8 @@ def test_unzipped_package_ingests_and_renders_alone(
         """
         import json, sys
         import app
-        record = {"s3": {"bucket": {"name": app.SETTINGS.bucket_name}, "object": {"key": "posts/zip.md"}}}
+        bucket = {"name": app.SETTINGS.bucket_name}
+        record = {"s3": {"bucket": bucket, "object": {"key": "posts/zip.md"}}}
         app.on_post_source_changed({"Records": [record]}, None)
         event = {"resource": "/", "path": "/", "httpMethod": "GET", "headers": {"Host": "x"},
                  "multiValueQueryStringParameters": None, "pathParameters": None,
