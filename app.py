@@ -44,6 +44,12 @@ def html_page(view: Callable[..., pages.PageView | Response]) -> Callable[..., R
     return handler
 
 
+@app.middleware("http")
+def security_headers(event: Request, get_response: Callable[[Request], Response]) -> Response:
+    """Add the security headers to every response, errors included."""
+    return web.add_security_headers(get_response(event))
+
+
 def _request() -> Request:
     request = app.current_request
     assert request is not None, "route handlers always run with a request"

@@ -10,6 +10,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from chalicelib import reports
 from chalicelib.config import Settings
 from chalicelib.models import Post
 from chalicelib.parsing import ParseError, SourceDocument, parse_document
@@ -24,10 +25,11 @@ _MAX_SYNC_ROUNDS = 3
 
 @dataclass(frozen=True)
 class FetchedObject:
-    """An object's content and the version it was read at."""
+    """An object's version, and its content unless it is over the size limit."""
 
-    document: SourceDocument
+    document: SourceDocument | None
     version: SourceVersion
+    size: int
 
 
 def build_post(doc: SourceDocument, settings: Settings) -> Post:
@@ -48,36 +50,45 @@ def build_post(doc: SourceDocument, settings: Settings) -> Post:
 
 
 def is_post_key(key: str) -> bool:
-    """Tell whether an object key is a post source."""
+    """Tell whether an object key is a post source: ``posts/<name>.md``, no sub-folder."""
     return key.startswith(POSTS_PREFIX) and key.endswith(POST_SUFFIX) and "/" not in key[6:]
 
 
-def sync_source(key: str, s3: Any, store: BlogStore, settings: Settings) -> str:
+def sync_source(
+    key: str, s3: Any, store: BlogStore, settings: Settings, force: bool = False
+) -> str:
     """Make the published post match the object now at ``key``; return what happened.
 
     Events arrive at least once and in any order, so the event only says which key
-    to look at: the object's current state in S3 decides what is published.
+    to look at: the object's current state in S3 decides what is published. A file
+    that cannot be published leaves the published version alone and gets a report
+    under ``errors/``; the report goes once the file is fixed or deleted.
     """
+    if not key.startswith(POSTS_PREFIX):
+        return _log(key, "ignored", "not under posts/")
     if not is_post_key(key):
-        return _log(key, "ignored", "not a posts/*.md key")
+        reason = "a post must be a .md file directly under posts/, not in a sub-folder"
+        return _reject(s3, settings.bucket_name, key, None, reason)
     outcome = "unchanged"
     for _ in range(_MAX_SYNC_ROUNDS):
+        fetched = fetch_object(s3, settings.bucket_name, key, settings.max_post_bytes)
+        if fetched is None:
+            outcome = "removed" if store.remove_source(key) else "absent"
+            break
         try:
-            fetched = fetch_object(s3, settings.bucket_name, key, settings.max_post_bytes)
-            if fetched is None:
-                return _log(key, "removed" if store.remove_source(key) else "absent")
-            outcome = _publish(fetched, store, settings)
+            outcome = _publish(fetched, store, settings, force)
         except (ParseError, SlugTakenError) as exc:
-            return _log(key, "rejected", str(exc), level=logging.WARNING)
+            return _reject(s3, settings.bucket_name, key, fetched.version.etag, str(exc))
         # LastModified has one-second resolution, so two uploads in one second
         # cannot be ordered by it: stop only once S3 still holds what we stored.
         if _current_etag(s3, settings.bucket_name, key) == fetched.version.etag:
             break
+    reports.clear_report(s3, settings.bucket_name, key)
     return _log(key, outcome)
 
 
 def fetch_object(s3: Any, bucket: str, key: str, max_bytes: int) -> FetchedObject | None:
-    """Read an object and its version; None when it does not exist, ParseError when too large."""
+    """Read an object and its version; None when it does not exist."""
     try:
         response = s3.get_object(Bucket=bucket, Key=key)
     except ClientError as exc:
@@ -85,20 +96,31 @@ def fetch_object(s3: Any, bucket: str, key: str, max_bytes: int) -> FetchedObjec
             return None
         raise
     size = int(response["ContentLength"])
+    version = SourceVersion(etag=response["ETag"].strip('"'), modified=response["LastModified"])
     with response["Body"] as stream:
         if size > max_bytes:
-            raise ParseError(f"file is {size} bytes; the limit is {max_bytes}")
+            return FetchedObject(document=None, version=version, size=size)
         body = stream.read()
-    version = SourceVersion(etag=response["ETag"].strip('"'), modified=response["LastModified"])
-    doc = SourceDocument(key, body, response["LastModified"], dict(response.get("Metadata", {})))
-    return FetchedObject(document=doc, version=version)
+    metadata = dict(response.get("Metadata", {}))
+    doc = SourceDocument(key, body, response["LastModified"], metadata)
+    return FetchedObject(document=doc, version=version, size=size)
 
 
-def _publish(fetched: FetchedObject, store: BlogStore, settings: Settings) -> str:
+def _publish(fetched: FetchedObject, store: BlogStore, settings: Settings, force: bool) -> str:
+    if fetched.document is None:
+        raise ParseError(f"file is {fetched.size} bytes; the limit is {settings.max_post_bytes}")
     post = build_post(fetched.document, settings)
     if post.draft:
         return "draft-unpublished" if store.remove_source(post.source_key) else "draft"
-    return "published" if store.save_post(post, fetched.version) else "unchanged"
+    return "published" if store.save_post(post, fetched.version, force) else "unchanged"
+
+
+def _reject(s3: Any, bucket: str, key: str, etag: str | None, reason: str) -> str:
+    reports.write_report(s3, bucket, reports.new_report(key, reason, etag or ""))
+    if etag is not None and _current_etag(s3, bucket, key) != etag:
+        # A newer upload landed meanwhile; its own event reports on it or clears this.
+        reports.clear_report(s3, bucket, key)
+    return _log(key, "rejected", reason, level=logging.WARNING)
 
 
 def _current_etag(s3: Any, bucket: str, key: str) -> str | None:

@@ -15,6 +15,9 @@ from chalicelib.storage import ALL_POSTS, BlogStore, category_listing, tag_listi
 
 RECENT_POSTS = 5
 MENU_CATEGORIES = 6
+# Longer values cannot name anything stored (slugs and terms are capped at 100
+# characters) and would exceed DynamoDB's key size limits.
+MAX_PATH_PARAMETER = 400
 _CURSOR = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d#\d{4}/\d\d/[\w-]{1,100}$")
 _YEAR = re.compile(r"^\d{4}$")
 _TWO_DIGITS = re.compile(r"^\d{2}$")
@@ -83,6 +86,7 @@ def home_page(store: BlogStore, cursor: Cursor, per_page: int) -> PageView:
 def post_page(store: BlogStore, year: str, month: str, slug: str) -> PageView:
     """Show one post with links to its neighbours."""
     _require_month(year, month)
+    _require_length(slug)
     stored = store.get_post(f"{year}/{month}/{slug}")
     if stored is None:
         raise NotFound(f"no post {year}/{month}/{slug}")
@@ -173,6 +177,7 @@ def tag_cloud(tags: list[TermCount]) -> list[CloudTag]:
 def _term_page(
     store: BlogStore, cursor: Cursor, per_page: int, partition: str, key: str, field_name: str
 ) -> PageView:
+    _require_length(key)
     listing = _nonempty(store.list_posts(partition, "", cursor.before, cursor.after, per_page))
     first = listing.posts[0]
     terms: tuple[Term, ...] = getattr(first, field_name)
@@ -194,6 +199,11 @@ def _nonempty(listing: ListingPage) -> ListingPage:
 
 def _month_of(post: PostSummary) -> tuple[int, int]:
     return post.published.year, post.published.month
+
+
+def _require_length(value: str) -> None:
+    if len(value) > MAX_PATH_PARAMETER:
+        raise NotFound("path parameter too long")
 
 
 def _require_month(year: str, month: str) -> None:

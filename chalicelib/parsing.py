@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import posixpath
 import re
 import unicodedata
@@ -16,6 +17,17 @@ from chalicelib.models import MAX_CATEGORIES, MAX_TAGS, Term
 
 MAX_TERM_LENGTH = 100
 MAX_SLUG_LENGTH = 100
+MAX_FRONT_MATTER_CHARS = 64 * 1024
+# Byte order marks say the encoding outright; anything else must be UTF-8.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# Bidi embeddings, overrides and isolates can disguise a title; right-to-left text stays.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 _H1 = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -52,7 +64,16 @@ class ParsedPost:
 
 
 class _FrontMatterLoader(yaml.SafeLoader):
-    """SafeLoader that leaves timestamps as strings, so all dates parse one way."""
+    """SafeLoader that leaves timestamps as strings and refuses aliases.
+
+    Aliases are what "billion laughs" bombs are built from; front matter never needs them.
+    """
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+            raise yaml.composer.ComposerError(None, None, "aliases are not allowed", mark)
+        return super().compose_node(parent, index)
 
 
 _FrontMatterLoader.yaml_implicit_resolvers = {
@@ -80,15 +101,23 @@ def parse_document(doc: SourceDocument, tz: ZoneInfo, max_bytes: int) -> ParsedP
 
 
 def decode_text(body: bytes, max_bytes: int) -> str:
-    """Decode UTF-8 (with or without BOM) and normalise newlines."""
+    """Decode UTF-8 (or UTF-16/32 with a BOM), normalise newlines, drop control characters."""
     if len(body) > max_bytes:
         raise ParseError(f"file is {len(body)} bytes; the limit is {max_bytes}")
+    encoding = next((name for bom, name in _BOMS if body.startswith(bom)), "utf-8")
     try:
-        text = body.decode("utf-8-sig")
+        text = body.decode(encoding).lstrip("\ufeff")
     except UnicodeDecodeError as exc:
-        raise ParseError(f"file is not valid UTF-8 (byte {exc.start})") from exc
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL.sub("", text)
+        raise ParseError(
+            f"file is not valid {encoding.upper().removesuffix('-SIG')} "
+            f"(bad byte at offset {exc.start}); save it as UTF-8"
+        ) from exc
+    if "\x00" in text:
+        raise ParseError("file contains NUL characters; is it a binary file?")
+    text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    if not text.strip():
+        raise ParseError("file is empty")
+    return text
 
 
 def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
@@ -98,6 +127,8 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     end = _FRONT_MATTER_END.search(text, 4)
     if end is None:
         raise ParseError("front matter starts with '---' but has no closing '---' line")
+    if end.start() > MAX_FRONT_MATTER_CHARS:
+        raise ParseError(f"front matter is longer than {MAX_FRONT_MATTER_CHARS} characters")
     try:
         meta = yaml.load(text[4 : end.start()], Loader=_FrontMatterLoader)  # noqa: S506
     except yaml.YAMLError as exc:
@@ -136,12 +167,17 @@ def parse_terms(value: object, name: str, limit: int) -> tuple[Term, ...]:
     for item in raw:
         if not isinstance(item, str | int | float) or isinstance(item, bool):
             raise ParseError(f"each of {name} must be text, not {item!r}")
-        display = " ".join(str(item).split())[:MAX_TERM_LENGTH]
+        display = clean_inline(str(item))[:MAX_TERM_LENGTH]
         if display:
             terms.setdefault(term_key(display), Term(term_key(display), display))
     if len(terms) > limit:
         raise ParseError(f"at most {limit} {name} are allowed, found {len(terms)}")
     return tuple(terms.values())
+
+
+def clean_inline(text: str) -> str:
+    """Collapse white space and drop bidi control characters from a one-line field."""
+    return " ".join(_BIDI_CONTROLS.sub("", text).split())
 
 
 def term_key(name: str) -> str:
@@ -173,11 +209,11 @@ def _resolve_title(value: object, body: str, key: str) -> tuple[str, str]:
     if value is not None:
         if not isinstance(value, str | int | float) or isinstance(value, bool):
             raise ParseError("title must be text")
-        return " ".join(str(value).split()), body
+        return clean_inline(str(value)), body
     heading = _H1.search(body)
     if heading and not body[: heading.start()].strip():
         # The heading becomes the title, so it is not repeated in the body.
-        return heading.group(1).strip(), body[heading.end() :].lstrip("\n")
+        return clean_inline(heading.group(1)), body[heading.end() :].lstrip("\n")
     return _file_stem(key).replace("-", " ").replace("_", " ").strip() or key, body
 
 
@@ -187,7 +223,7 @@ def _optional_str(meta: dict[str, Any], name: str) -> str | None:
         return None
     if not isinstance(value, str | int | float) or isinstance(value, bool):
         raise ParseError(f"{name} must be text")
-    return str(value).strip() or None
+    return clean_inline(str(value)) or None
 
 
 def _parse_bool(value: object) -> bool:

@@ -94,11 +94,14 @@ class BlogStore:
         item = self._get(f"SOURCE#{key}", consistent=True)
         return None if item is None else _source_from_item(key, item)
 
-    def save_post(self, post: Post, version: SourceVersion) -> bool:
-        """Publish or update a post; return False when this version is already stored or older."""
+    def save_post(self, post: Post, version: SourceVersion, force: bool = False) -> bool:
+        """Publish or update a post; return False when this version is already stored or older.
+
+        ``force`` rewrites an already stored version (a rebuild after a code change).
+        """
         for attempt in range(_MAX_ATTEMPTS):
             old = self.get_source(post.source_key)
-            if old is not None and not _is_newer(version, old.version):
+            if old is not None and not (force or _is_newer(version, old.version)):
                 return False
             record = SourceRecord(
                 key=post.source_key,
@@ -157,6 +160,35 @@ class BlogStore:
         pk = put_post["Put"]["Item"]["pk"]["S"]
         owner = self._get(pk, consistent=True) or {}
         return f"{pk[5:]} is already published from {owner.get('source_key', 'another file')}"
+
+    # Operator side (rebuilds only; Scan never serves a page) --------------------
+
+    def source_keys(self) -> set[str]:
+        """Return the key of every source with a published post."""
+        items = self._scan(filter_prefix="SOURCE#")
+        return {item["pk"]["S"].removeprefix("SOURCE#") for item in items}
+
+    def wipe(self) -> int:
+        """Delete every item in the table; return how many were deleted."""
+        deleted = 0
+        for item in self._scan():
+            self._client.delete_item(
+                TableName=self._table, Key=_key(item["pk"]["S"], item["sk"]["S"])
+            )
+            deleted += 1
+        return deleted
+
+    def _scan(self, filter_prefix: str = "") -> Iterator[dict[str, Any]]:
+        params: dict[str, Any] = {"TableName": self._table, "ProjectionExpression": "pk, sk"}
+        if filter_prefix:
+            params["FilterExpression"] = "begins_with(pk, :prefix)"
+            params["ExpressionAttributeValues"] = {":prefix": {"S": filter_prefix}}
+        while True:
+            response = self._client.scan(**params)
+            yield from response["Items"]
+            if "LastEvaluatedKey" not in response:
+                return
+            params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     # Read side ----------------------------------------------------------------
 

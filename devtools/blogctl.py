@@ -1,12 +1,23 @@
-"""Operator CLI: ``python -m devtools.blogctl setup --stage prod``."""
+"""Operator CLI: ``python -m devtools.blogctl {setup,errors,reindex} --stage STAGE``.
+
+Point it at the local emulator with ``--endpoint-url http://127.0.0.1:4566``.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import boto3
 
+from chalicelib import reports
+from chalicelib.config import Settings, load_settings
+from chalicelib.ingest import POSTS_PREFIX, sync_source
+from chalicelib.storage import BlogStore
 from devtools import provision
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -33,21 +44,71 @@ def setup(stage: str, table: str | None, bucket: str | None, project_dir: Path) 
     }
 
 
+def stage_settings(stage: str, project_dir: Path = PROJECT_DIR) -> Settings:
+    """Read a stage's settings the way Chalice sets them on its functions."""
+    config = json.loads((project_dir / ".chalice" / "config.json").read_text(encoding="utf-8"))
+    stage_env = config["stages"][stage].get("environment_variables", {})
+    return load_settings({**os.environ, **config.get("environment_variables", {}), **stage_env})
+
+
+def list_errors(settings: Settings, s3: Any) -> list[reports.ErrorReport]:
+    """Return the current ingest problems of a stage."""
+    return list(reports.list_reports(s3, settings.bucket_name))
+
+
+def reindex(settings: Settings, s3: Any, store: BlogStore, wipe: bool) -> Counter[str]:
+    """Rebuild the table from the bucket; count the outcomes per source file."""
+    if wipe:
+        store.wipe()
+    pages = s3.get_paginator("list_objects_v2").paginate(
+        Bucket=settings.bucket_name, Prefix=POSTS_PREFIX
+    )
+    keys = {entry["Key"] for page in pages for entry in page.get("Contents", [])}
+    outcomes = Counter(sync_source(key, s3, store, settings, force=True) for key in sorted(keys))
+    for orphan in store.source_keys() - keys:
+        outcomes[sync_source(orphan, s3, store, settings)] += 1
+    return outcomes
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the operator CLI."""
+    args = _parser().parse_args(argv)
+    if args.endpoint_url:
+        os.environ["AWS_ENDPOINT_URL"] = args.endpoint_url
+    if args.command == "setup":
+        for name, value in setup(args.stage, args.table, args.bucket, args.project_dir).items():
+            print(f"{name:>7}: {value}")
+        print(f"next: chalice deploy --stage {args.stage}")
+        return
+    settings = stage_settings(args.stage, args.project_dir)
+    s3 = boto3.client("s3")
+    if args.command == "errors":
+        problems = list_errors(settings, s3)
+        for problem in problems:
+            print(f"{problem.key}\t{problem.rejected_at}\t{problem.reason}")
+        print(f"{len(problems)} file(s) with ingest problems in {settings.bucket_name}")
+    else:
+        store = BlogStore(boto3.client("dynamodb"), settings.table_name)
+        outcomes = reindex(settings, s3, store, args.wipe)
+        print(", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items())))
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="blogctl", description=__doc__)
+    parser.add_argument("--endpoint-url", help="AWS endpoint, e.g. the local emulator")
+    parser.add_argument("--project-dir", type=Path, default=PROJECT_DIR)
     commands = parser.add_subparsers(dest="command", required=True)
     setup_cmd = commands.add_parser("setup", help="create a stage's table and bucket (idempotent)")
-    setup_cmd.add_argument("--stage", required=True)
     setup_cmd.add_argument("--table", help="table name (default chalice-blog-STAGE)")
     setup_cmd.add_argument(
         "--bucket", help="bucket name (default chalice-blog-STAGE-ACCOUNT-REGION)"
     )
-    setup_cmd.add_argument("--project-dir", type=Path, default=PROJECT_DIR)
-    args = parser.parse_args(argv)
-    for name, value in setup(args.stage, args.table, args.bucket, args.project_dir).items():
-        print(f"{name:>7}: {value}")
-    print(f"next: chalice deploy --stage {args.stage}")
+    commands.add_parser("errors", help="list files that could not be published, and why")
+    reindex_cmd = commands.add_parser("reindex", help="rebuild the table from the bucket")
+    reindex_cmd.add_argument("--wipe", action="store_true", help="empty the table first")
+    for command in commands.choices.values():
+        command.add_argument("--stage", required=True)
+    return parser
 
 
 if __name__ == "__main__":

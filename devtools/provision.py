@@ -8,6 +8,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from chalicelib.ingest import POST_SUFFIX, POSTS_PREFIX
+from chalicelib.reports import ERRORS_PREFIX
 from chalicelib.storage import table_definition
 
 S3_EVENTS = ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"]
@@ -104,6 +105,12 @@ def stage_policy(table_arn: str, bucket: str) -> dict[str, Any]:
                 "Effect": "Allow",
                 "Action": ["s3:GetObject"],
                 "Resource": [f"arn:aws:s3:::{bucket}/{POSTS_PREFIX}*"],
+            },
+            {
+                "Sid": "WriteErrorReports",
+                "Effect": "Allow",
+                "Action": ["s3:PutObject", "s3:DeleteObject"],
+                "Resource": [f"arn:aws:s3:::{bucket}/{ERRORS_PREFIX}*"],
             },
             {
                 # Without ListBucket, S3 answers 403 instead of 404 for a deleted post.

@@ -11,9 +11,9 @@ from pathlib import Path
 import boto3
 from chalice.cli.factory import CLIFactory
 from chalice.local import create_local_server
-from moto.server import ThreadedMotoServer
 
 from devtools import provision
+from devtools.emulator import SerialMotoServer
 from devtools.mirror import BucketMirror
 from devtools.s3events import QueueBridge
 
@@ -46,7 +46,7 @@ def main() -> None:
     moto_port, port, data_dir = configure_environment()
     for taken in (moto_port, port):
         _require_free_port(taken)
-    moto = ThreadedMotoServer(ip_address=HOST, port=moto_port, verbose=False)
+    moto = SerialMotoServer(ip_address=HOST, port=moto_port, verbose=False)
     moto.start()
     config = CLIFactory(project_dir=str(PROJECT_DIR), environ=os.environ).create_config_obj(
         chalice_stage_name="local"

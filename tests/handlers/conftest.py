@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from typing import Any
+from urllib.parse import quote_plus
 
 import pytest
 from chalice.test import Client
@@ -21,12 +22,18 @@ def client(aws_resources: dict[str, Any]) -> Iterator[Client]:
 
 
 @pytest.fixture
-def publish(client: Client, s3: Any) -> Callable[[str, str], None]:
+def publish(client: Client, s3: Any) -> Callable[[str, str | bytes], None]:
     """Upload a post and deliver its S3 event to the handler, as Lambda would."""
 
-    def _publish(key: str, text: str) -> None:
-        s3.put_object(Bucket=BUCKET_NAME, Key=key, Body=text.encode())
-        event = client.events.generate_s3_event(BUCKET_NAME, key, event_name="ObjectCreated:Put")
-        client.lambda_.invoke("on_post_source_changed", event)
+    def _publish(key: str, text: str | bytes) -> None:
+        body = text.encode() if isinstance(text, str) else text
+        s3.put_object(Bucket=BUCKET_NAME, Key=key, Body=body)
+        deliver(client, key, "ObjectCreated:Put")
 
     return _publish
+
+
+def deliver(client: Client, key: str, event_name: str) -> Any:
+    """Send the handler an S3 event for a key, URL-encoded as S3 encodes it."""
+    event = client.events.generate_s3_event(BUCKET_NAME, quote_plus(key), event_name=event_name)
+    return client.lambda_.invoke("on_post_source_changed", event)

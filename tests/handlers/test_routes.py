@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from chalice.test import Client
 
+from chalicelib import aws
 from tests.conftest import BUCKET_NAME, make_post_markdown
 from tests.pagecheck import elements, links
 
@@ -165,3 +166,34 @@ def test_titles_and_terms_are_escaped(client: Client, publish: Publish) -> None:
         _, html = get(client, path)
         assert "<script>alert(1)" not in html and "<img src=x" not in html
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+@pytest.mark.parametrize("path", ["/2026/08/" + "s" * 401 + "/", "/tag/" + "t" * 401 + "/"])
+def test_oversized_path_parameters_never_reach_dynamodb(client: Client, path: str) -> None:
+    keyed_reads: list[str] = []
+    events = aws.dynamodb_client().meta.events
+
+    def record(params: dict[str, Any], **_: Any) -> None:
+        keyed_reads.append(str(params.get("Key") or params.get("ExpressionAttributeValues")))
+
+    events.register("before-call.dynamodb.GetItem", record)
+    events.register("before-call.dynamodb.Query", record)
+    try:
+        assert get(client, path)[0] == 404
+    finally:
+        events.unregister("before-call.dynamodb.GetItem", record)
+        events.unregister("before-call.dynamodb.Query", record)
+    assert not any("s" * 401 in read or "t" * 401 in read for read in keyed_reads)
+
+
+@pytest.mark.usefixtures("blog")
+@pytest.mark.parametrize(
+    "path", ["/", "/2026/09/two/", "/tag/aws/", "/2026/", "/nope", "/static/style.css"]
+)
+def test_security_headers_on_every_response(client: Client, path: str) -> None:
+    headers = client.http.get(path).headers
+    assert headers["Content-Security-Policy"].startswith("default-src 'none'")
+    assert "script-src" not in headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"

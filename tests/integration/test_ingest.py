@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 from typing import Any
@@ -101,3 +102,37 @@ def test_keys_outside_posts_are_ignored(s3: Any, store: BlogStore, settings: Set
     assert sync_source("media/photo.md", s3, store, settings) == "ignored"
     assert not is_post_key("posts/nested/dir.md")
     assert is_post_key("posts/東京の秋.md")
+
+
+class StaleFirstRead:
+    """A real S3 client whose first GetObject returns an earlier, recorded response.
+
+    That is what a handler sees when it read the object just before a newer upload.
+    """
+
+    def __init__(self, s3: Any, stale: dict[str, Any]) -> None:
+        self._s3 = s3
+        self._stale: dict[str, Any] | None = stale
+
+    def get_object(self, **params: Any) -> dict[str, Any]:
+        stale, self._stale = self._stale, None
+        return stale if stale is not None else self._s3.get_object(**params)  # type: ignore[no-any-return]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._s3, name)
+
+
+def test_slow_handler_holding_an_older_read_converges_on_the_newest(
+    s3: Any, store: BlogStore, settings: Settings
+) -> None:
+    upload(s3, "posts/a.md", make_post_markdown("Older", "2026-08-01", ["old"]))
+    stale = s3.get_object(Bucket=BUCKET_NAME, Key="posts/a.md")
+    stale["Body"] = io.BytesIO(stale["Body"].read())
+    upload(s3, "posts/a.md", make_post_markdown("Newer", "2026-08-01", ["new"]))
+    assert sync_source("posts/a.md", s3, store, settings) == "published"
+
+    sync_source("posts/a.md", StaleFirstRead(s3, stale), store, settings)
+
+    assert titles(store) == ["Newer"]
+    _, tags, _ = store.term_counts()
+    assert [(t.term.key, t.count) for t in tags] == [("new", 1)]

@@ -101,7 +101,12 @@ def test_bad_files_are_rejected_with_a_reason(name: str, message: str) -> None:
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        (b"\xff\xfe not utf-8", "not valid UTF-8"),
+        (b"caf\xe9 in Latin-1", "not valid UTF-8 \\(bad byte at offset 3\\)"),
+        (b"\xff\xfe\x00\xd8", "not valid UTF-16"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not valid UTF-8"),
+        (b"ELF\x00\x00\x01\x02", "NUL characters"),
+        (b" \n\t\n", "file is empty"),
+        (b"---\na: &x [1]\nb: *x\n---\n", "aliases are not allowed"),
         (b"---\n- a list\n---\nbody", "must be a mapping"),
         (b"---\ntitle: {a: b}\n---\n", "title must be text"),
         (b"---\ndate: [1, 2]\n---\n", "date must be an ISO 8601"),
@@ -124,8 +129,20 @@ def test_too_many_tags_are_rejected() -> None:
         parse_terms([f"t{i}" for i in range(16)], "tags", 15)
 
 
-def test_control_characters_are_dropped() -> None:
-    assert parse_bytes(b"---\ntitle: a\x00b\x07c\n---\n").title == "abc"
+def test_control_and_bidi_override_characters_are_dropped() -> None:
+    post = parse_bytes("---\ntitle: a\x01b\x07c \u202eevil\n---\nשלום עולם\n".encode())
+    assert post.title == "abc evil"
+    assert post.markdown == "שלום עולם\n"
+
+
+def test_utf16_with_bom_is_decoded() -> None:
+    post = parse_bytes("---\ntitle: Wide\n---\nbody\n".encode("utf-16"))
+    assert (post.title, post.markdown) == ("Wide", "body\n")
+
+
+def test_front_matter_size_is_bounded() -> None:
+    with pytest.raises(ParseError, match="front matter is longer"):
+        parse_bytes(b"---\n" + b"# x\n" * 20000 + b"---\nbody")
 
 
 @pytest.mark.parametrize(
