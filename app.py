@@ -9,7 +9,7 @@ from urllib.parse import unquote
 
 from chalice.app import Chalice, Request, Response, S3Event
 
-from chalicelib import aws, ingest, pages, views, web
+from chalicelib import aws, inbox, ingest, media, pages, views, web
 from chalicelib.config import load_settings
 from chalicelib.storage import BlogStore
 
@@ -47,7 +47,7 @@ def html_page(view: Callable[..., pages.PageView | Response]) -> Callable[..., R
 @app.middleware("http")
 def security_headers(event: Request, get_response: Callable[[Request], Response]) -> Response:
     """Add the security headers to every response, errors included."""
-    return web.add_security_headers(get_response(event))
+    return web.add_security_headers(get_response(event), SETTINGS.media_origin)
 
 
 def _request() -> Request:
@@ -113,6 +113,15 @@ def static_file(name: str) -> Response:
     return web.static_response(found.body, found.content_type)
 
 
+@app.route("/media/{folder}/{name}")
+@html_page
+def media_file(folder: str, name: str) -> Response:
+    key = media.media_key(folder, name)
+    if key is None:
+        raise pages.NotFound(f"no media {folder}/{name}")
+    return web.redirect_response(media.presigned_url(aws.s3_client(), SETTINGS.bucket_name, key))
+
+
 @app.on_s3_event(
     bucket=SETTINGS.bucket_name,
     events=["s3:ObjectCreated:*", "s3:ObjectRemoved:*"],
@@ -121,3 +130,10 @@ def static_file(name: str) -> Response:
 )
 def on_post_source_changed(event: S3Event) -> None:
     ingest.sync_source(event.key, aws.s3_client(), get_store(), SETTINGS)
+
+
+@app.on_s3_event(
+    bucket=SETTINGS.bucket_name, events=["s3:ObjectCreated:*"], prefix=inbox.INBOX_PREFIX
+)
+def on_mail_received(event: S3Event) -> None:
+    inbox.process_message(event.key, aws.s3_client(), get_store(), SETTINGS)

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 DEFAULT_MAX_POST_BYTES = 1_000_000
+DEFAULT_MAX_MAIL_BYTES = 10_000_000
+DEFAULT_MAX_ATTACHMENT_BYTES = 5_000_000
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,12 @@ class Settings:
     posts_per_page: int = 10
     base_path: str = ""
     max_post_bytes: int = DEFAULT_MAX_POST_BYTES
+    mail_allowed_senders: frozenset[str] = frozenset()
+    mail_secret_token: str = ""
+    max_mail_bytes: int = DEFAULT_MAX_MAIL_BYTES
+    max_attachment_bytes: int = DEFAULT_MAX_ATTACHMENT_BYTES
+    # Where media redirects point when not AWS itself (the local emulator), for the CSP.
+    media_origin: str = ""
 
 
 def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
@@ -35,4 +43,15 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         posts_per_page=int(environ.get("POSTS_PER_PAGE", "10")),
         base_path=environ.get("BASE_PATH", "").rstrip("/"),
         max_post_bytes=int(environ.get("MAX_POST_BYTES", str(DEFAULT_MAX_POST_BYTES))),
+        mail_allowed_senders=frozenset(
+            address.strip().lower()
+            for address in environ.get("MAIL_ALLOWED_SENDERS", "").split(",")
+            if address.strip()
+        ),
+        mail_secret_token=environ.get("MAIL_SECRET_TOKEN", ""),
+        max_mail_bytes=int(environ.get("MAX_MAIL_BYTES", str(DEFAULT_MAX_MAIL_BYTES))),
+        max_attachment_bytes=int(
+            environ.get("MAX_ATTACHMENT_BYTES", str(DEFAULT_MAX_ATTACHMENT_BYTES))
+        ),
+        media_origin=environ.get("AWS_ENDPOINT_URL", "").rstrip("/"),
     )

@@ -46,6 +46,7 @@ def build_post(doc: SourceDocument, settings: Settings) -> Post:
         html=html,
         source_key=doc.key,
         draft=parsed.draft,
+        via=parsed.via,
     )
 
 

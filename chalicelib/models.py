@@ -32,6 +32,7 @@ class Post:
     html: str
     source_key: str
     draft: bool = False
+    via: str | None = None
 
     @property
     def post_id(self) -> str:
@@ -63,6 +64,8 @@ class StoredPost:
 
     summary: PostSummary
     html: str
+    source_key: str
+    via: str | None = None
 
 
 @dataclass(frozen=True)

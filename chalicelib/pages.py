@@ -92,7 +92,8 @@ def post_page(store: BlogStore, year: str, month: str, slug: str) -> PageView:
         raise NotFound(f"no post {year}/{month}/{slug}")
     older, newer = store.neighbours(stored.summary.sort_key)
     sidebar = build_sidebar(store, (int(year), int(month)))
-    data = {"post": stored.summary, "html": stored.html, "older": older, "newer": newer}
+    data = {"post": stored.summary, "html": stored.html, "via": stored.via}
+    data.update(older=older, newer=newer)
     return PageView("post.html", stored.summary.title, sidebar, data)
 
 

@@ -61,6 +61,7 @@ class ParsedPost:
     summary: str | None
     draft: bool
     markdown: str
+    via: str | None = None
 
 
 class _FrontMatterLoader(yaml.SafeLoader):
@@ -97,6 +98,7 @@ def parse_document(doc: SourceDocument, tz: ZoneInfo, max_bytes: int) -> ParsedP
         summary=_optional_str(meta, "summary"),
         draft=_parse_bool(meta.get("draft", False)),
         markdown=body,
+        via=_optional_str(meta, "via"),
     )
 
 

@@ -197,7 +197,12 @@ class BlogStore:
         item = self._get(f"POST#{post_id}")
         if item is None:
             return None
-        return StoredPost(summary=_summary_from_item(item), html=item["html"])
+        return StoredPost(
+            summary=_summary_from_item(item),
+            html=item["html"],
+            source_key=item["source_key"],
+            via=item.get("via"),
+        )
 
     def list_posts(
         self,
@@ -350,6 +355,8 @@ def _put_source(table: str, record: SourceRecord, old: SourceRecord | None) -> d
 
 def _put_post(table: str, post: Post) -> dict[str, Any]:
     attributes = {**_summary_attributes(post), "html": post.html, "source_key": post.source_key}
+    if post.via:
+        attributes["via"] = post.via
     action = _put(table, f"POST#{post.post_id}", _ITEM_SK, attributes)
     action["Put"]["ConditionExpression"] = "attribute_not_exists(pk) OR source_key = :key"
     action["Put"]["ExpressionAttributeValues"] = {":key": {"S": post.source_key}}

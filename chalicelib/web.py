@@ -9,12 +9,12 @@ from chalice.app import Response
 
 HTML = "text/html; charset=utf-8"
 # No script at all, styles and images from this site (images also from https: and data:
-# for posts that embed them), and no framing.
+# for posts that embed them, and from the media origin when it is not https), no framing.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'self'; img-src 'self' https: data:{media}; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'none'; style-src 'self'; img-src 'self' https: data:; "
-        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-    ),
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "strict-origin-when-cross-origin",
     "X-Frame-Options": "DENY",
@@ -35,11 +35,24 @@ def link_prefix(headers: Mapping[str, str], context: Mapping[str, Any], base_pat
     return base_path
 
 
-def add_security_headers(response: Response) -> Response:
+def add_security_headers(response: Response, media_origin: str = "") -> Response:
     """Set the security headers that every response carries."""
+    media = f" {media_origin}" if media_origin.startswith("http://") else ""
+    response.headers.setdefault(
+        "Content-Security-Policy", CONTENT_SECURITY_POLICY.format(media=media)
+    )
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     return response
+
+
+def redirect_response(location: str) -> Response:
+    """Send the reader to a short-lived URL; caches may keep the redirect briefly."""
+    headers: dict[str, str | list[str]] = {
+        "Location": location,
+        "Cache-Control": "private, max-age=60",
+    }
+    return Response(body="", status_code=302, headers=headers)
 
 
 def html_response(body: str, status: int = 200) -> Response:

@@ -7,7 +7,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from chalicelib.ingest import POST_SUFFIX, POSTS_PREFIX
+from chalicelib.inbox import INBOX_PREFIX, PROCESSED_PREFIX, REJECTED_PREFIX
+from chalicelib.ingest import POSTS_PREFIX
+from chalicelib.media import MEDIA_PREFIX
 from chalicelib.reports import ERRORS_PREFIX
 from chalicelib.storage import table_definition
 
@@ -52,27 +54,76 @@ def ensure_bucket(s3: Any, name: str, region: str) -> bool:
 
 
 def notify_queue(s3: Any, sqs: Any, bucket: str, queue_name: str) -> str:
-    """Send the bucket's post events to an SQS queue (the local stand-in for the Lambda trigger)."""
+    """Send all of the bucket's object events to an SQS queue (the local trigger stand-in).
+
+    The queue gets every event; the bridge applies each handler's prefix and suffix, as
+    the Lambda notifications do in AWS, and mirrors every object for restarts.
+    """
     queue_url = sqs.create_queue(QueueName=queue_name)["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
         "Attributes"
     ]["QueueArn"]
-    # moto's server mode matches filter rules only when the names are lower case.
-    rules = [{"Name": "prefix", "Value": POSTS_PREFIX}, {"Name": "suffix", "Value": POST_SUFFIX}]
     s3.put_bucket_notification_configuration(
         Bucket=bucket,
         NotificationConfiguration={
             "QueueConfigurations": [
-                {
-                    "Id": "posts-to-local-handler",
-                    "QueueArn": queue_arn,
-                    "Events": S3_EVENTS,
-                    "Filter": {"Key": {"FilterRules": rules}},
-                }
+                {"Id": "bucket-to-local-handlers", "QueueArn": queue_arn, "Events": S3_EVENTS}
             ]
         },
     )
     return str(queue_url)
+
+
+def ensure_mail_receipt(
+    ses: Any, s3: Any, bucket: str, rule_set: str, recipient: str, account: str
+) -> bool:
+    """Make SES store mail for ``recipient`` under inbox/; return True if the rule was created.
+
+    The rule set is not activated here: an account has one active set, and activating
+    ours would switch off any other. The README gives that step.
+    """
+    _allow_ses_to_write_inbox(s3, bucket, account)
+    try:
+        ses.create_receipt_rule_set(RuleSetName=rule_set)
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "AlreadyExists":
+            raise
+    rule = {
+        "Name": "store-in-inbox",
+        "Enabled": True,
+        "Recipients": [recipient],
+        "ScanEnabled": True,
+        "TlsPolicy": "Require",
+        "Actions": [{"S3Action": {"BucketName": bucket, "ObjectKeyPrefix": INBOX_PREFIX}}],
+    }
+    try:
+        ses.create_receipt_rule(RuleSetName=rule_set, Rule=rule)
+        return True
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "AlreadyExists":
+            raise
+        ses.update_receipt_rule(RuleSetName=rule_set, Rule=rule)
+        return False
+
+
+def _allow_ses_to_write_inbox(s3: Any, bucket: str, account: str) -> None:
+    statement = {
+        "Sid": "AllowSESPutsToInbox",
+        "Effect": "Allow",
+        "Principal": {"Service": "ses.amazonaws.com"},
+        "Action": "s3:PutObject",
+        "Resource": _objects(bucket, INBOX_PREFIX),
+        "Condition": {"StringEquals": {"AWS:SourceAccount": account}},
+    }
+    try:
+        policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "NoSuchBucketPolicy":
+            raise
+        policy = {"Version": "2012-10-17", "Statement": []}
+    others = [st for st in policy["Statement"] if st.get("Sid") != statement["Sid"]]
+    policy["Statement"] = [*others, statement]
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
 
 
 def stage_policy(table_arn: str, bucket: str) -> dict[str, Any]:
@@ -101,16 +152,34 @@ def stage_policy(table_arn: str, bucket: str) -> dict[str, Any]:
                 "Resource": [table_arn],
             },
             {
-                "Sid": "ReadPostSources",
+                "Sid": "ReadSourcesMailAndMedia",
                 "Effect": "Allow",
                 "Action": ["s3:GetObject"],
-                "Resource": [f"arn:aws:s3:::{bucket}/{POSTS_PREFIX}*"],
+                "Resource": [
+                    _objects(bucket, p) for p in (POSTS_PREFIX, INBOX_PREFIX, MEDIA_PREFIX)
+                ],
             },
             {
-                "Sid": "WriteErrorReports",
+                # Mail-in writes posts and media; ingest writes error reports.
+                "Sid": "WriteDerivedObjects",
                 "Effect": "Allow",
-                "Action": ["s3:PutObject", "s3:DeleteObject"],
-                "Resource": [f"arn:aws:s3:::{bucket}/{ERRORS_PREFIX}*"],
+                "Action": ["s3:PutObject"],
+                "Resource": [
+                    _objects(bucket, p)
+                    for p in (
+                        POSTS_PREFIX,
+                        MEDIA_PREFIX,
+                        ERRORS_PREFIX,
+                        PROCESSED_PREFIX,
+                        REJECTED_PREFIX,
+                    )
+                ],
+            },
+            {
+                "Sid": "DeleteHandledObjects",
+                "Effect": "Allow",
+                "Action": ["s3:DeleteObject"],
+                "Resource": [_objects(bucket, p) for p in (INBOX_PREFIX, ERRORS_PREFIX)],
             },
             {
                 # Without ListBucket, S3 answers 403 instead of 404 for a deleted post.
@@ -123,18 +192,20 @@ def stage_policy(table_arn: str, bucket: str) -> dict[str, Any]:
     }
 
 
+def _objects(bucket: str, prefix: str) -> str:
+    return f"arn:aws:s3:::{bucket}/{prefix}*"
+
+
 def write_stage_config(
-    project_dir: str, stage: str, table: str, bucket: str, policy: dict[str, Any]
+    project_dir: str, stage: str, variables: dict[str, str], policy: dict[str, Any]
 ) -> None:
-    """Record a stage's resource names in .chalice/config.json and write its policy file."""
+    """Record a stage's environment variables in .chalice/config.json; write its policy file."""
     config_path = f"{project_dir}/.chalice/config.json"
     with open(config_path, encoding="utf-8") as handle:
         config = json.load(handle)
     stage_config = config.setdefault("stages", {}).setdefault(stage, {"api_gateway_stage": "api"})
     stage_config["iam_policy_file"] = f"policy-{stage}.json"
-    stage_config.setdefault("environment_variables", {}).update(
-        TABLE_NAME=table, BUCKET_NAME=bucket
-    )
+    stage_config.setdefault("environment_variables", {}).update(variables)
     _write_json(config_path, config)
     _write_json(f"{project_dir}/.chalice/policy-{stage}.json", policy)
 

@@ -15,13 +15,12 @@ from chalice.local import create_local_server
 from devtools import provision
 from devtools.emulator import SerialMotoServer
 from devtools.mirror import BucketMirror
-from devtools.s3events import QueueBridge
+from devtools.s3events import QueueBridge, s3_routes
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 SAMPLE_POSTS = PROJECT_DIR / "sample_content" / "posts"
 HOST = "127.0.0.1"
 QUEUE_NAME = "chalice-blog-local-events"
-EVENT_HANDLER = "on_post_source_changed"
 
 
 def configure_environment() -> tuple[int, int, Path]:
@@ -58,7 +57,7 @@ def main() -> None:
     provision.ensure_bucket(s3, bucket, "us-east-1")
     queue_url = provision.notify_queue(s3, sqs, bucket, QUEUE_NAME)
     mirror = BucketMirror(s3, bucket, data_dir)
-    bridge = QueueBridge(sqs, queue_url, app.handler_map[EVENT_HANDLER], after_record=mirror.record)
+    bridge = QueueBridge(sqs, queue_url, s3_routes(app), after_record=mirror.record)
     stop = threading.Event()
     threading.Thread(target=bridge.run_forever, args=(stop,), daemon=True, name="s3-events").start()
     seeded = _seed(s3, bucket, mirror)

@@ -1,34 +1,73 @@
-"""Local S3 event delivery: S3 notifies an SQS queue, this bridge runs the Lambda handler.
+"""Local S3 event delivery: S3 notifies an SQS queue, this bridge runs the Lambda handlers.
 
 `chalice local` never runs S3 handlers (aws/chalice issue 899). moto sends real S3
-event payloads to SQS in server mode, so the handler sees what Lambda would see.
+event payloads to SQS in server mode, so each handler sees what Lambda would see.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote_plus
+
+from chalice.app import Chalice, S3EventConfig
 
 LOG = logging.getLogger(__name__)
 Handler = Callable[[dict[str, Any], Any], Any]
 
 
+@dataclass(frozen=True)
+class S3Route:
+    """One ``@app.on_s3_event`` handler and the notification filter it is deployed with."""
+
+    prefix: str
+    suffix: str
+    events: tuple[str, ...]
+    handler: Handler
+
+    def matches(self, record: dict[str, Any]) -> bool:
+        """Tell whether S3 would invoke this handler for the record."""
+        key = unquote_plus(record["s3"]["object"]["key"])
+        event = f"s3:{record['eventName']}"
+        return (
+            key.startswith(self.prefix)
+            and key.endswith(self.suffix)
+            and any(fnmatch.fnmatchcase(event, pattern) for pattern in self.events)
+        )
+
+
+def s3_routes(app: Chalice) -> list[S3Route]:
+    """Read the app's S3 handlers and their filters, as `chalice deploy` does."""
+    return [
+        S3Route(
+            source.prefix or "",
+            source.suffix or "",
+            tuple(source.events),
+            app.handler_map[source.name],
+        )
+        for source in app.event_sources
+        if isinstance(source, S3EventConfig)
+    ]
+
+
 class QueueBridge:
-    """Poll the queue and invoke the handler once per record, as the Lambda trigger does."""
+    """Poll the queue and invoke matching handlers once per record, as the triggers do."""
 
     def __init__(
         self,
         sqs: Any,
         queue_url: str,
-        handler: Handler,
+        routes: list[S3Route],
         after_record: Callable[[dict[str, Any]], None] | None = None,
     ) -> None:
         self._sqs = sqs
         self._queue_url = queue_url
-        self._handler = handler
+        self._routes = routes
         self._after_record = after_record
 
     def poll_once(self, wait_seconds: int = 1) -> int:
@@ -56,9 +95,12 @@ class QueueBridge:
                 stop.wait(1)
 
     def _run(self, record: dict[str, Any]) -> None:
-        try:
-            self._handler({"Records": [record]}, None)
-        except Exception:  # noqa: BLE001 - one bad event must not stop the others
-            LOG.exception("handler failed for %s", record.get("s3", {}).get("object", {}))
+        # Mirror first: a handler may move the object (mail goes to inbox/processed/).
         if self._after_record is not None:
             self._after_record(record)
+        for route in self._routes:
+            if route.matches(record):
+                try:
+                    route.handler({"Records": [record]}, None)
+                except Exception:  # noqa: BLE001 - one bad event must not stop the others
+                    LOG.exception("handler failed for %s", record["s3"]["object"]["key"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import socket
@@ -14,10 +15,15 @@ from typing import Any
 import boto3
 import pytest
 
-# Set before anything imports app.py, which reads its settings at import time,
-# as Lambda does. The names are those of the "local" stage in .chalice/config.json.
-TABLE_NAME = "chalice-blog-local"
-BUCKET_NAME = "chalice-blog-local-content"
+# Set before anything imports app.py, which reads its settings at import time, as
+# Lambda does: the "local" stage of .chalice/config.json, with dummy credentials.
+_CHALICE_CONFIG = json.loads(
+    (Path(__file__).resolve().parent.parent / ".chalice" / "config.json").read_text()
+)
+os.environ.update(_CHALICE_CONFIG["environment_variables"])
+os.environ.update(_CHALICE_CONFIG["stages"]["local"]["environment_variables"])
+TABLE_NAME = os.environ["TABLE_NAME"]
+BUCKET_NAME = os.environ["BUCKET_NAME"]
 os.environ.update(
     AWS_ACCESS_KEY_ID="testing",
     AWS_SECRET_ACCESS_KEY="testing",
@@ -25,9 +31,6 @@ os.environ.update(
     AWS_DEFAULT_REGION="us-east-1",
     AWS_CONFIG_FILE=os.devnull,
     AWS_SHARED_CREDENTIALS_FILE=os.devnull,
-    TABLE_NAME=TABLE_NAME,
-    BUCKET_NAME=BUCKET_NAME,
-    SITE_TITLE="Test Blog",
 )
 os.environ.pop("AWS_PROFILE", None)
 # Until the moto server starts, point every client at a closed local port, so a

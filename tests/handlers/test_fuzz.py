@@ -61,5 +61,6 @@ def test_no_request_gets_a_server_error(
     response = client.http.get(url, headers=request_headers)
     assert response.status_code < 500, (url, response.body[:300])
     if response.status_code in (200, 404):
+        assert response.headers["Content-Security-Policy"].startswith("default-src 'none';")
         for name, value in SECURITY_HEADERS.items():
             assert response.headers[name] == value

@@ -15,12 +15,12 @@ def test_setup_creates_resources_and_records_them_idempotently(
     aws_resources: dict[str, Any], tmp_path: Path
 ) -> None:
     shutil.copytree(PROJECT_DIR / ".chalice", tmp_path / ".chalice")
-    first = blogctl.setup("staging", None, None, tmp_path)
+    first = blogctl.setup(blogctl.SetupRequest("staging", tmp_path))
     assert first["table"] == "chalice-blog-staging (created)"
     assert first["bucket"] == "chalice-blog-staging-123456789012-us-east-1 (created)"
     config_before = (tmp_path / ".chalice" / "config.json").read_text()
 
-    second = blogctl.setup("staging", None, None, tmp_path)
+    second = blogctl.setup(blogctl.SetupRequest("staging", tmp_path))
     assert second["table"].endswith("(exists)") and second["bucket"].endswith("(exists)")
     assert (tmp_path / ".chalice" / "config.json").read_text() == config_before
 
@@ -37,14 +37,14 @@ def test_setup_creates_resources_and_records_them_idempotently(
     assert resources["BlogTable"] == [
         "arn:aws:dynamodb:us-east-1:123456789012:table/chalice-blog-staging"
     ]
-    assert resources["ReadPostSources"] == [
+    assert resources["ReadSourcesMailAndMedia"][0] == (
         "arn:aws:s3:::chalice-blog-staging-123456789012-us-east-1/posts/*"
-    ]
+    )
 
 
 def test_setup_keeps_other_stages(aws_resources: dict[str, Any], tmp_path: Path) -> None:
     shutil.copytree(PROJECT_DIR / ".chalice", tmp_path / ".chalice")
-    blogctl.setup("prod", "my-table", "my-bucket", tmp_path)
+    blogctl.setup(blogctl.SetupRequest("prod", tmp_path, "my-table", "my-bucket"))
     config = json.loads((tmp_path / ".chalice" / "config.json").read_text())
     assert config["stages"]["prod"]["environment_variables"]["BUCKET_NAME"] == "my-bucket"
     assert (

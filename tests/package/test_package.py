@@ -43,15 +43,24 @@ def package(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_terraform_wires_functions_and_the_bucket_notification(package: Path) -> None:
     resources = json.loads((package / "chalice.tf.json").read_text())["resource"]
     functions = resources["aws_lambda_function"]
-    assert {"api_handler", "on_post_source_changed"} <= set(functions)
+    assert set(functions) == {"api_handler", "on_post_source_changed", "on_mail_received"}
     env = functions["on_post_source_changed"]["environment"]["variables"]
     assert env["BUCKET_NAME"] == "chalice-blog-dev-content"
     assert env["TABLE_NAME"] == "chalice-blog-dev"
     [notification] = resources["aws_s3_bucket_notification"].values()
     assert notification["bucket"] == "chalice-blog-dev-content"
-    [target] = notification["lambda_function"]
-    assert target["filter_prefix"] == "posts/" and target["filter_suffix"] == ".md"
-    assert set(target["events"]) == {"s3:ObjectCreated:*", "s3:ObjectRemoved:*"}
+    targets = {
+        t["lambda_function_arn"].split(".")[1]: (
+            t["filter_prefix"],
+            t.get("filter_suffix"),
+            sorted(t["events"]),
+        )
+        for t in notification["lambda_function"]
+    }
+    assert targets == {
+        "on_post_source_changed": ("posts/", ".md", ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"]),
+        "on_mail_received": ("inbox/", None, ["s3:ObjectCreated:*"]),
+    }
     policy = json.loads(next(iter(resources["aws_iam_role_policy"].values()))["policy"])
     expected = json.loads((PROJECT_DIR / ".chalice" / "policy-dev.json").read_text())
     assert policy == expected

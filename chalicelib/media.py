@@ -1,0 +1,43 @@
+"""Files under media/ reach readers through short-lived presigned S3 URLs."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+MEDIA_PREFIX = "media/"
+URL_SECONDS = 300
+# What may be stored and served as media; extensions come from the type.
+MEDIA_TYPES = {
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "image/gif": ".gif",
+    "image/webp": ".webp",
+    "application/pdf": ".pdf",
+    "text/plain": ".txt",
+    "application/msword": ".doc",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": ".pptx",
+    "application/vnd.oasis.opendocument.text": ".odt",
+}
+_FOLDER = re.compile(r"^[0-9a-f]{12}$")
+_STEM = re.compile(r"^[\w-]{1,80}$")
+
+
+def media_key(folder: str, name: str) -> str | None:
+    """Return the object key for a media URL, or None if the URL cannot name one."""
+    stem, dot, extension = name.rpartition(".")
+    known = f"{dot}{extension}" in MEDIA_TYPES.values()
+    if _FOLDER.match(folder) and _STEM.match(stem) and known:
+        return f"{MEDIA_PREFIX}{folder}/{name}"
+    return None
+
+
+def presigned_url(s3: Any, bucket: str, key: str) -> str:
+    """Sign a GET of one media object for a few minutes."""
+    return str(
+        s3.generate_presigned_url(
+            "get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=URL_SECONDS
+        )
+    )
