@@ -166,6 +166,15 @@ def _parser() -> argparse.ArgumentParser:
     setup_cmd.add_argument(
         "--bucket", help="bucket name (default chalice-blog-STAGE-ACCOUNT-REGION)"
     )
+    setup_cmd.add_argument("--mail-recipient", help="address SES receives posts on")
+    setup_cmd.add_argument(
+        "--mail-senders", help="comma-separated addresses allowed to post by mail"
+    )
+    drop_cmd = commands.add_parser("drop-mail", help="put an .eml file in the inbox, as SES would")
+    drop_cmd.add_argument("message", type=Path, help="a raw RFC 5322 message (.eml)")
+    drop_cmd.add_argument(
+        "--as-ses", action="store_true", help="add passing SES verdict headers (local trials only)"
+    )
     commands.add_parser("errors", help="list files that could not be published, and why")
     reindex_cmd = commands.add_parser("reindex", help="rebuild the table from the bucket")
     reindex_cmd.add_argument("--wipe", action="store_true", help="empty the table first")

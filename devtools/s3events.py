@@ -19,6 +19,7 @@ from chalice.app import Chalice, S3EventConfig
 
 LOG = logging.getLogger(__name__)
 Handler = Callable[[dict[str, Any], Any], Any]
+POLL_INTERVAL_SECONDS = 0.1
 
 
 @dataclass(frozen=True)
@@ -70,10 +71,11 @@ class QueueBridge:
         self._routes = routes
         self._after_record = after_record
 
-    def poll_once(self, wait_seconds: int = 1) -> int:
+    def poll_once(self) -> int:
         """Handle the messages waiting now; return how many records ran."""
+        # Short polls: the serial emulator would be blocked for the whole of a long poll.
         response = self._sqs.receive_message(
-            QueueUrl=self._queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=wait_seconds
+            QueueUrl=self._queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0
         )
         handled = 0
         for message in response.get("Messages", []):
@@ -89,7 +91,8 @@ class QueueBridge:
         """Poll until stopped; a failing record is logged and the loop goes on."""
         while not stop.is_set():
             try:
-                self.poll_once()
+                if not self.poll_once():
+                    stop.wait(POLL_INTERVAL_SECONDS)
             except Exception:  # noqa: BLE001 - keep the local stack alive, as Lambda would
                 LOG.exception("S3 event bridge failed; retrying")
                 stop.wait(1)

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import PROJECT_DIR
 from tests.e2e.conftest import LocalStack
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
@@ -80,3 +81,23 @@ def test_phone_width_has_no_horizontal_scrolling(browser: Any, local_stack: Loca
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
         main, aside = page.locator("main").bounding_box(), page.locator("aside").bounding_box()
         assert aside["y"] >= main["y"] + main["height"] - 1, path
+
+
+def test_mailed_image_renders_under_the_content_security_policy(
+    browser: Any, local_stack: LocalStack
+) -> None:
+    s3 = local_stack.client("s3")
+    raw = (PROJECT_DIR / "tests" / "corpus" / "mail" / "outlook-two-attachments.eml").read_bytes()
+    s3.put_object(Bucket="chalice-blog-local-content", Key="inbox/browser-test", Body=raw)
+    local_stack.wait_until_events_drained()
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    blocked: list[str] = []
+    page.on(
+        "console", lambda message: blocked.append(message.text) if message.type == "error" else None
+    )
+    page.goto(local_stack.site + "/2026/11/q3-report-and-offsite-photo/")
+    image = page.locator(".entry-content img")
+    image.wait_for()
+    assert page.evaluate("img => img.complete && img.naturalWidth", image.element_handle()) == 4
+    assert page.locator(".via").inner_text() == "Posted via email"
+    assert blocked == []

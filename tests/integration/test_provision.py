@@ -7,6 +7,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import boto3
+
 from devtools import blogctl
 from tests.conftest import PROJECT_DIR
 
@@ -52,3 +54,29 @@ def test_setup_keeps_other_stages(aws_resources: dict[str, Any], tmp_path: Path)
         == json.loads((PROJECT_DIR / ".chalice" / "config.json").read_text())["stages"]["dev"]
     )
     assert config["autogen_policy"] is False
+
+
+def test_setup_creates_the_mail_receipt_rule(aws_resources: dict[str, Any], tmp_path: Path) -> None:
+    shutil.copytree(PROJECT_DIR / ".chalice", tmp_path / ".chalice")
+    request = blogctl.SetupRequest(
+        "staging", tmp_path, mail_recipient="post@blog.example.net", mail_senders="me@example.com"
+    )
+    assert blogctl.setup(request)["mail"] == "SES rule set chalice-blog-staging (created)"
+    assert blogctl.setup(request)["mail"] == "SES rule set chalice-blog-staging (updated)"
+
+    ses = boto3.client("ses")
+    rule = ses.describe_receipt_rule(RuleSetName="chalice-blog-staging", RuleName="store-in-inbox")[
+        "Rule"
+    ]
+    bucket = "chalice-blog-staging-123456789012-us-east-1"
+    assert rule["Recipients"] == ["post@blog.example.net"] and rule["ScanEnabled"] is True
+    assert rule["Actions"] == [{"S3Action": {"BucketName": bucket, "ObjectKeyPrefix": "inbox/"}}]
+    policy = json.loads(aws_resources["s3"].get_bucket_policy(Bucket=bucket)["Policy"])
+    [statement] = policy["Statement"]
+    assert statement["Principal"] == {"Service": "ses.amazonaws.com"}
+    assert statement["Resource"] == f"arn:aws:s3:::{bucket}/inbox/*"
+    config = json.loads((tmp_path / ".chalice" / "config.json").read_text())
+    assert (
+        config["stages"]["staging"]["environment_variables"]["MAIL_ALLOWED_SENDERS"]
+        == "me@example.com"
+    )
