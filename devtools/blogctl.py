@@ -65,11 +65,9 @@ def setup(request: SetupRequest) -> dict[str, str]:
     if request.mail_senders is not None:
         variables["MAIL_ALLOWED_SENDERS"] = request.mail_senders
     table_arn = dynamodb.describe_table(TableName=table)["Table"]["TableArn"]
-    policy = provision.stage_policy(table_arn, bucket)
-    provision.write_stage_config(str(request.project_dir), request.stage, variables, policy)
-    report["config"] = (
-        f".chalice/config.json stage {request.stage!r}, .chalice/policy-{request.stage}.json"
-    )
+    policies = provision.function_policies(table_arn, bucket)
+    provision.write_stage_config(str(request.project_dir), request.stage, variables, policies)
+    report["config"] = f".chalice/config.json stage {request.stage!r}, policy-{request.stage}-*"
     return report
 
 

@@ -126,70 +126,70 @@ def _allow_ses_to_write_inbox(s3: Any, bucket: str, account: str) -> None:
     s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
 
 
-def stage_policy(table_arn: str, bucket: str) -> dict[str, Any]:
-    """Return the least-privilege IAM policy of the Lambda functions of one stage."""
+READ_TABLE = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"]
+# TransactWriteItems has no action of its own: it needs those of the writes it holds.
+WRITE_TABLE = [
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:ConditionCheckItem",
+]
+FUNCTIONS = ("api_handler", "on_post_source_changed", "on_mail_received")
+
+
+def function_policies(table_arn: str, bucket: str) -> dict[str, dict[str, Any]]:
+    """Return the least-privilege IAM policy of each Lambda function of one stage."""
     return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "Logs",
-                "Effect": "Allow",
-                "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-                "Resource": "arn:*:logs:*:*:*",
-            },
-            {
-                "Sid": "BlogTable",
-                "Effect": "Allow",
-                "Action": [
-                    "dynamodb:GetItem",
-                    "dynamodb:BatchGetItem",
-                    "dynamodb:Query",
-                    "dynamodb:PutItem",
-                    "dynamodb:UpdateItem",
-                    "dynamodb:DeleteItem",
-                    "dynamodb:ConditionCheckItem",
-                ],
-                "Resource": [table_arn],
-            },
-            {
-                "Sid": "ReadSourcesMailAndMedia",
-                "Effect": "Allow",
-                "Action": ["s3:GetObject"],
-                "Resource": [
-                    _objects(bucket, p) for p in (POSTS_PREFIX, INBOX_PREFIX, MEDIA_PREFIX)
-                ],
-            },
-            {
-                # Mail-in writes posts and media; ingest writes error reports.
-                "Sid": "WriteDerivedObjects",
-                "Effect": "Allow",
-                "Action": ["s3:PutObject"],
-                "Resource": [
-                    _objects(bucket, p)
-                    for p in (
-                        POSTS_PREFIX,
-                        MEDIA_PREFIX,
-                        ERRORS_PREFIX,
-                        PROCESSED_PREFIX,
-                        REJECTED_PREFIX,
-                    )
-                ],
-            },
-            {
-                "Sid": "DeleteHandledObjects",
-                "Effect": "Allow",
-                "Action": ["s3:DeleteObject"],
-                "Resource": [_objects(bucket, p) for p in (INBOX_PREFIX, ERRORS_PREFIX)],
-            },
-            {
-                # Without ListBucket, S3 answers 403 instead of 404 for a deleted post.
-                "Sid": "TellMissingFromForbidden",
-                "Effect": "Allow",
-                "Action": ["s3:ListBucket"],
-                "Resource": [f"arn:aws:s3:::{bucket}"],
-            },
-        ],
+        # Pages read the table; media redirects are presigned with this role.
+        "api_handler": _policy(
+            _table(READ_TABLE, table_arn), _s3(["s3:GetObject"], bucket, MEDIA_PREFIX)
+        ),
+        "on_post_source_changed": _policy(
+            _table(READ_TABLE + WRITE_TABLE, table_arn),
+            _s3(["s3:GetObject"], bucket, POSTS_PREFIX),
+            _s3(["s3:PutObject", "s3:DeleteObject"], bucket, ERRORS_PREFIX),
+            _list_bucket(bucket),
+        ),
+        "on_mail_received": _policy(
+            _table(["dynamodb:GetItem"], table_arn),
+            _s3(["s3:GetObject", "s3:DeleteObject"], bucket, INBOX_PREFIX),
+            _s3(
+                ["s3:PutObject"],
+                bucket,
+                POSTS_PREFIX,
+                MEDIA_PREFIX,
+                PROCESSED_PREFIX,
+                REJECTED_PREFIX,
+            ),
+            _list_bucket(bucket),
+        ),
     }
+
+
+def _policy(*statements: dict[str, Any]) -> dict[str, Any]:
+    logs = {
+        "Effect": "Allow",
+        "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+        "Resource": "arn:*:logs:*:*:*",
+    }
+    return {"Version": "2012-10-17", "Statement": [logs, *statements]}
+
+
+def _table(actions: list[str], table_arn: str) -> dict[str, Any]:
+    return {"Effect": "Allow", "Action": actions, "Resource": [table_arn]}
+
+
+def _s3(actions: list[str], bucket: str, *prefixes: str) -> dict[str, Any]:
+    return {
+        "Effect": "Allow",
+        "Action": actions,
+        "Resource": [_objects(bucket, p) for p in prefixes],
+    }
+
+
+def _list_bucket(bucket: str) -> dict[str, Any]:
+    # Without ListBucket, S3 answers 403 instead of 404 for an object that is gone.
+    return {"Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": [f"arn:aws:s3:::{bucket}"]}
 
 
 def _objects(bucket: str, prefix: str) -> str:
@@ -197,17 +197,26 @@ def _objects(bucket: str, prefix: str) -> str:
 
 
 def write_stage_config(
-    project_dir: str, stage: str, variables: dict[str, str], policy: dict[str, Any]
+    project_dir: str, stage: str, variables: dict[str, str], policies: dict[str, dict[str, Any]]
 ) -> None:
-    """Record a stage's environment variables in .chalice/config.json; write its policy file."""
+    """Record a stage's variables in .chalice/config.json; write one policy file a function."""
     config_path = f"{project_dir}/.chalice/config.json"
     with open(config_path, encoding="utf-8") as handle:
         config = json.load(handle)
     stage_config = config.setdefault("stages", {}).setdefault(stage, {"api_gateway_stage": "api"})
-    stage_config["iam_policy_file"] = f"policy-{stage}.json"
+    stage_config.pop("iam_policy_file", None)
     stage_config.setdefault("environment_variables", {}).update(variables)
+    functions = stage_config.setdefault("lambda_functions", {})
+    for function, policy in policies.items():
+        name = policy_file_name(stage, function)
+        functions.setdefault(function, {})["iam_policy_file"] = name
+        _write_json(f"{project_dir}/.chalice/{name}", policy)
     _write_json(config_path, config)
-    _write_json(f"{project_dir}/.chalice/policy-{stage}.json", policy)
+
+
+def policy_file_name(stage: str, function: str) -> str:
+    """Return the name of a function's policy file in .chalice/."""
+    return f"policy-{stage}-{function.replace('_', '-')}.json"
 
 
 def _write_json(path: str, data: Any) -> None:

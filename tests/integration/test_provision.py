@@ -33,15 +33,20 @@ def test_setup_creates_resources_and_records_them_idempotently(
         "TABLE_NAME": "chalice-blog-staging",
         "BUCKET_NAME": "chalice-blog-staging-123456789012-us-east-1",
     }
-    assert stage["iam_policy_file"] == "policy-staging.json"
-    policy = json.loads((tmp_path / ".chalice" / "policy-staging.json").read_text())
-    resources = {s["Sid"]: s["Resource"] for s in policy["Statement"]}
-    assert resources["BlogTable"] == [
-        "arn:aws:dynamodb:us-east-1:123456789012:table/chalice-blog-staging"
-    ]
-    assert resources["ReadSourcesMailAndMedia"][0] == (
-        "arn:aws:s3:::chalice-blog-staging-123456789012-us-east-1/posts/*"
-    )
+    table_arn = "arn:aws:dynamodb:us-east-1:123456789012:table/chalice-blog-staging"
+    bucket_arn = "arn:aws:s3:::chalice-blog-staging-123456789012-us-east-1"
+    for function in ("api_handler", "on_post_source_changed", "on_mail_received"):
+        policy_file = stage["lambda_functions"][function]["iam_policy_file"]
+        policy = json.loads((tmp_path / ".chalice" / policy_file).read_text())
+        resources = [r for st in policy["Statement"] for r in _as_list(st["Resource"])]
+        assert [r for r in resources if ":dynamodb:" in r] == [table_arn], function
+        assert all(
+            r.startswith((bucket_arn, "arn:*:logs:")) for r in resources if ":dynamodb:" not in r
+        )
+
+
+def _as_list(value: str | list[str]) -> list[str]:
+    return [value] if isinstance(value, str) else value
 
 
 def test_setup_keeps_other_stages(aws_resources: dict[str, Any], tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ import s3transfer
 import six
 import urllib3
 
+from devtools import provision
 from tests.conftest import BUCKET_NAME, PROJECT_DIR, make_post_markdown
 
 # What the Lambda Python runtime provides besides the standard library.
@@ -61,9 +62,11 @@ def test_terraform_wires_functions_and_the_bucket_notification(package: Path) ->
         "on_post_source_changed": ("posts/", ".md", ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"]),
         "on_mail_received": ("inbox/", None, ["s3:ObjectCreated:*"]),
     }
-    policy = json.loads(next(iter(resources["aws_iam_role_policy"].values()))["policy"])
-    expected = json.loads((PROJECT_DIR / ".chalice" / "policy-dev.json").read_text())
-    assert policy == expected
+    for function, settings in functions.items():
+        role = settings["role"].split(".")[1]
+        policy = json.loads(resources["aws_iam_role_policy"][role]["policy"])
+        policy_file = PROJECT_DIR / ".chalice" / provision.policy_file_name("dev", function)
+        assert policy == json.loads(policy_file.read_text()), function
 
 
 def test_package_is_small_and_ships_templates(package: Path) -> None:
