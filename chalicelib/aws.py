@@ -12,22 +12,32 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5})
+# SigV4 everywhere: botocore would otherwise presign S3 URLs with SigV2 in us-east-1,
+# which AWS is retiring and newer regions never accepted.
+_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, signature_version="v4")
+_S3_CONFIG = _CONFIG.merge(Config(signature_version="s3v4"))
+
+
+@functools.cache
+def _session() -> boto3.session.Session:
+    # Our own session rather than boto3's global default, so that credentials are read
+    # when the clients are made and a reset reads the environment again.
+    return boto3.session.Session()
 
 
 @functools.cache
 def dynamodb_client() -> Any:
     """Return the shared DynamoDB client."""
-    return boto3.client("dynamodb", config=_CONFIG)
+    return _session().client("dynamodb", config=_CONFIG)
 
 
 @functools.cache
 def s3_client() -> Any:
     """Return the shared S3 client."""
-    return boto3.client("s3", config=_CONFIG)
+    return _session().client("s3", config=_S3_CONFIG)
 
 
 def reset_clients() -> None:
     """Forget cached clients, so the next call reads the environment again."""
-    dynamodb_client.cache_clear()
-    s3_client.cache_clear()
+    for cached in (_session, dynamodb_client, s3_client):
+        cached.cache_clear()
