@@ -30,6 +30,9 @@ def link_prefix(headers: Mapping[str, str], context: Mapping[str, Any], base_pat
     custom domain or locally it does not, and BASE_PATH covers a base path mapping.
     """
     host = headers.get("host", "")
+    # CloudFront in front sets X-Forwarded-Host as an origin header: readers see its domain.
+    if headers.get("x-forwarded-host"):
+        return base_path
     if host.endswith(_API_GATEWAY_HOST_SUFFIX) and context.get("stage"):
         return f"/{context['stage']}"
     return base_path

@@ -74,3 +74,11 @@ def test_link_prefix_on_execute_api_host_carries_the_stage() -> None:
 def test_link_prefix_on_custom_domain_uses_base_path() -> None:
     assert link_prefix({"host": "blog.example.org"}, {"stage": "api"}, "") == ""
     assert link_prefix({"host": "example.org"}, {"stage": "api"}, "/blog") == "/blog"
+
+
+def test_link_prefix_behind_cloudfront_drops_the_stage() -> None:
+    headers = {
+        "host": "abc123.execute-api.us-east-1.amazonaws.com",
+        "x-forwarded-host": "blog.example.org",
+    }
+    assert link_prefix(headers, {"stage": "api"}, "") == ""
