@@ -125,6 +125,10 @@ def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
     if args.endpoint_url:
         os.environ["AWS_ENDPOINT_URL"] = args.endpoint_url
+        # The emulator takes any credentials; AWS itself never sees these.
+        for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+            os.environ.setdefault(name, "local")
+        os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     if args.command == "setup":
         request = SetupRequest(
             args.stage,

@@ -102,7 +102,8 @@ def test_data_survives_a_restart(tmp_path: Path) -> None:
 
 def test_mailed_post_with_image_is_live_within_seconds(local_stack: LocalStack) -> None:
     message = PROJECT_DIR / "tests" / "corpus" / "mail" / "gmail-inline-image.eml"
-    env = {**os.environ, "AWS_ACCESS_KEY_ID": "op", "AWS_SECRET_ACCESS_KEY": "op"}
+    # No credentials at all, as on a newcomer's machine: --endpoint-url supplies dummy ones.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     command = [sys.executable, "-m", "devtools.blogctl", "--endpoint-url", local_stack.endpoint]
     start = time.monotonic()
     subprocess.run(
