@@ -37,23 +37,41 @@ def html_page(view: Callable[..., pages.PageView | Response]) -> Callable[..., R
             page = pages.not_found_page(get_store())
         if isinstance(page, Response):
             return page
-        request = _request()
-        prefix = web.link_prefix(request.headers, request.context, SETTINGS.base_path)
-        return web.html_response(views.render_page(page, SETTINGS, prefix), page.status)
+        prefix, origin = _link_prefix(), web.site_origin(_request().headers, SETTINGS.site_url)
+        response = web.html_response(views.render_page(page, SETTINGS, prefix, origin), page.status)
+        if page.last_modified is not None:
+            response.headers["Last-Modified"] = web.http_date(page.last_modified)
+        return response
 
     return handler
 
 
 @app.middleware("http")
-def security_headers(event: Request, get_response: Callable[[Request], Response]) -> Response:
-    """Add the security headers to every response, errors included."""
-    return web.add_security_headers(get_response(event), SETTINGS.media_origin)
+def response_headers(event: Request, get_response: Callable[[Request], Response]) -> Response:
+    """Add security headers to every response, and ETag and caching to successful GETs."""
+    response = web.add_security_headers(get_response(event), SETTINGS.media_origin)
+    if_none_match = event.headers.get("if-none-match", "")
+    return web.add_caching_headers(response, event.method, if_none_match, SETTINGS.cache_max_age)
 
 
 def _request() -> Request:
     request = app.current_request
     assert request is not None, "route handlers always run with a request"
     return request
+
+
+def _link_prefix() -> str:
+    request = _request()
+    return web.link_prefix(request.headers, request.context, SETTINGS.base_path)
+
+
+def _base_url() -> str:
+    return web.site_origin(_request().headers, SETTINGS.site_url) + _link_prefix()
+
+
+def _feed(feed: pages.Feed, kind: str) -> Response:
+    body = views.render_feed(feed, kind, SETTINGS, _base_url())
+    return web.feed_response(body, f"application/{kind}+xml")
 
 
 def _cursor() -> pages.Cursor:
@@ -102,6 +120,57 @@ def tag_archive(tag: str) -> pages.PageView:
 @html_page
 def category_archive(category: str) -> pages.PageView:
     return pages.category_page(get_store(), _cursor(), SETTINGS.posts_per_page, category)
+
+
+@app.route("/feed")
+@html_page
+def site_rss() -> Response:
+    return _feed(pages.site_feed(get_store()), "rss")
+
+
+@app.route("/feed/atom")
+@html_page
+def site_atom() -> Response:
+    return _feed(pages.site_feed(get_store()), "atom")
+
+
+@app.route("/tag/{tag}/feed")
+@html_page
+def tag_rss(tag: str) -> Response:
+    return _feed(pages.tag_feed(get_store(), tag), "rss")
+
+
+@app.route("/tag/{tag}/feed/atom")
+@html_page
+def tag_atom(tag: str) -> Response:
+    return _feed(pages.tag_feed(get_store(), tag), "atom")
+
+
+@app.route("/category/{category}/feed")
+@html_page
+def category_rss(category: str) -> Response:
+    return _feed(pages.category_feed(get_store(), category), "rss")
+
+
+@app.route("/category/{category}/feed/atom")
+@html_page
+def category_atom(category: str) -> Response:
+    return _feed(pages.category_feed(get_store(), category), "atom")
+
+
+@app.route("/sitemap.xml")
+@html_page
+def sitemap() -> Response:
+    body = views.render_sitemap(pages.sitemap_entries(get_store()), _base_url())
+    return web.feed_response(body, "application/xml")
+
+
+@app.route("/robots.txt")
+def robots() -> Response:
+    body = f"User-agent: *\nAllow: /\n\nSitemap: {_base_url()}/sitemap.xml\n"
+    return Response(
+        body=body, status_code=200, headers={"Content-Type": "text/plain; charset=utf-8"}
+    )
 
 
 @app.route("/static/{name}")

@@ -30,6 +30,9 @@ class Settings:
     max_attachment_bytes: int = DEFAULT_MAX_ATTACHMENT_BYTES
     # Where media redirects point when not AWS itself (the local emulator), for the CSP.
     media_origin: str = ""
+    # The public origin for absolute URLs (feeds, canonical links); else from the request.
+    site_url: str = ""
+    cache_max_age: int = 300
 
 
 def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
@@ -54,4 +57,6 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
             environ.get("MAX_ATTACHMENT_BYTES", str(DEFAULT_MAX_ATTACHMENT_BYTES))
         ),
         media_origin=environ.get("AWS_ENDPOINT_URL", "").rstrip("/"),
+        site_url=environ.get("SITE_URL", "").rstrip("/"),
+        cache_max_age=int(environ.get("CACHE_MAX_AGE", "300")),
     )

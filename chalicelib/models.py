@@ -66,6 +66,7 @@ class StoredPost:
     html: str
     source_key: str
     via: str | None = None
+    updated: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from chalicelib import urls
@@ -73,6 +74,10 @@ class PageView:
     sidebar: Sidebar
     data: dict[str, Any] = field(default_factory=dict)
     status: int = 200
+    path: str | None = None
+    description: str = ""
+    feed_path: str = ""
+    last_modified: datetime | None = None
 
 
 def home_page(store: BlogStore, cursor: Cursor, per_page: int) -> PageView:
@@ -80,7 +85,8 @@ def home_page(store: BlogStore, cursor: Cursor, per_page: int) -> PageView:
     listing = store.list_posts(ALL_POSTS, before=cursor.before, after=cursor.after, limit=per_page)
     recent = None if cursor.before or cursor.after else listing.posts[:RECENT_POSTS]
     sidebar = build_sidebar(store, None, recent)
-    return PageView("home.html", "", sidebar, {"listing": listing, "path": "/"})
+    data = {"listing": listing, "path": "/"}
+    return PageView("home.html", "", sidebar, data, path="/", feed_path="/feed/")
 
 
 def post_page(store: BlogStore, year: str, month: str, slug: str) -> PageView:
@@ -94,7 +100,15 @@ def post_page(store: BlogStore, year: str, month: str, slug: str) -> PageView:
     sidebar = build_sidebar(store, (int(year), int(month)))
     data = {"post": stored.summary, "html": stored.html, "via": stored.via}
     data.update(older=older, newer=newer)
-    return PageView("post.html", stored.summary.title, sidebar, data)
+    return PageView(
+        "post.html",
+        stored.summary.title,
+        sidebar,
+        data,
+        path=urls.post_path(stored.summary.post_id),
+        description=stored.summary.summary,
+        last_modified=stored.updated,
+    )
 
 
 def date_archive_page(
@@ -112,7 +126,10 @@ def date_archive_page(
     in_view = (when.year, when.month) if month else _month_of(listing.posts[0])
     path = urls.archive_path(when.year, when.month if month else None, when.day if day else None)
     data = {"listing": listing, "heading": title, "path": path}
-    return PageView("archive.html", title, build_sidebar(store, in_view), data)
+    sidebar = build_sidebar(store, in_view)
+    return PageView(
+        "archive.html", title, sidebar, data, path=path, description=f"Posts of {title}"
+    )
 
 
 def day_or_post_page(
@@ -189,7 +206,16 @@ def _term_page(
     else:
         heading, path = f"Category: {name}", urls.category_path(key)
     data = {"listing": listing, "heading": heading, "path": path}
-    return PageView("archive.html", heading, sidebar, data)
+    description = f"Posts filed under {name}"
+    return PageView(
+        "archive.html",
+        heading,
+        sidebar,
+        data,
+        path=path,
+        description=description,
+        feed_path=f"{path}feed/",
+    )
 
 
 def _nonempty(listing: ListingPage) -> ListingPage:
@@ -221,3 +247,54 @@ def _archive_date(year: str, month: str, day: str) -> date:
         return date(int(year), int(month or 1), int(day or 1))
     except ValueError as exc:
         raise NotFound("no such date") from exc
+
+
+FEED_ENTRIES = 20
+SITEMAP_LIMIT = 50_000
+
+
+@dataclass(frozen=True)
+class Feed:
+    """The newest posts of a listing, for RSS and Atom."""
+
+    title: str
+    path: str
+    posts: tuple[PostSummary, ...]
+
+    @property
+    def updated(self) -> datetime | None:
+        """Return when the newest entry was published."""
+        return self.posts[0].published if self.posts else None
+
+
+def site_feed(store: BlogStore) -> Feed:
+    """Feed the newest posts of the whole blog."""
+    return Feed("", "/", store.list_posts(ALL_POSTS, limit=FEED_ENTRIES).posts)
+
+
+def tag_feed(store: BlogStore, key: str) -> Feed:
+    """Feed the newest posts carrying a tag."""
+    return _term_feed(store, tag_listing(key), key, "tags", urls.tag_path(key))
+
+
+def category_feed(store: BlogStore, key: str) -> Feed:
+    """Feed the newest posts filed under a category."""
+    return _term_feed(store, category_listing(key), key, "categories", urls.category_path(key))
+
+
+def sitemap_entries(store: BlogStore) -> list[tuple[str, datetime | None]]:
+    """List every page worth indexing with its last change, the home page first."""
+    posts = list(itertools.islice(store.all_posts(ALL_POSTS), SITEMAP_LIMIT - 1))
+    entries: list[tuple[str, datetime | None]] = [("/", posts[0].published if posts else None)]
+    entries += [(urls.post_path(p.post_id), p.published) for p in posts]
+    categories, tags, _ = store.term_counts()
+    entries += [(urls.category_path(c.term.key), None) for c in categories]
+    entries += [(urls.tag_path(t.term.key), None) for t in tags]
+    return entries[:SITEMAP_LIMIT]
+
+
+def _term_feed(store: BlogStore, partition: str, key: str, field_name: str, path: str) -> Feed:
+    _require_length(key)
+    posts = _nonempty(store.list_posts(partition, limit=FEED_ENTRIES)).posts
+    terms: tuple[Term, ...] = getattr(posts[0], field_name)
+    return Feed(next((t.name for t in terms if t.key == key), key), path, posts)

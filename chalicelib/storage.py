@@ -112,7 +112,10 @@ class BlogStore:
                 version=version,
                 rev=old.rev + 1 if old else 1,
             )
-            actions = [_put_source(self._table, record, old), _put_post(self._table, post)]
+            actions = [
+                _put_source(self._table, record, old),
+                _put_post(self._table, post, version.modified),
+            ]
             if old is not None and old.post_id != post.post_id:
                 actions.append(_delete(self._table, f"POST#{old.post_id}", _ITEM_SK))
             actions += _index_actions(self._table, old, record, _summary_attributes(post))
@@ -202,6 +205,7 @@ class BlogStore:
             html=item["html"],
             source_key=item["source_key"],
             via=item.get("via"),
+            updated=datetime.fromisoformat(item["updated"]) if "updated" in item else None,
         )
 
     def list_posts(
@@ -237,6 +241,11 @@ class BlogStore:
         return ListingPage(
             tuple(reversed(shown)), older=shown[0].sort_key, newer=shown[-1].sort_key
         )
+
+    def all_posts(self, partition: str) -> Iterator[PostSummary]:
+        """Yield every post of a listing, newest first (a few pages of Query per 10,000)."""
+        for item in self._query_all(partition, newest_first=True):
+            yield _summary_from_item(item)
 
     def neighbours(self, sort_key: str) -> tuple[PostSummary | None, PostSummary | None]:
         """Return the posts just older and just newer than the given one."""
@@ -292,11 +301,12 @@ class BlogStore:
         )
         return [_summary_from_item(_plain(item)) for item in response["Items"]]
 
-    def _query_all(self, partition: str) -> Iterator[dict[str, Any]]:
+    def _query_all(self, partition: str, newest_first: bool = False) -> Iterator[dict[str, Any]]:
         params: dict[str, Any] = {
             "TableName": self._table,
             "KeyConditionExpression": "pk = :pk",
             "ExpressionAttributeValues": {":pk": {"S": partition}},
+            "ScanIndexForward": not newest_first,
         }
         while True:
             response = self._client.query(**params)
@@ -353,8 +363,13 @@ def _put_source(table: str, record: SourceRecord, old: SourceRecord | None) -> d
     return action
 
 
-def _put_post(table: str, post: Post) -> dict[str, Any]:
-    attributes = {**_summary_attributes(post), "html": post.html, "source_key": post.source_key}
+def _put_post(table: str, post: Post, updated: datetime) -> dict[str, Any]:
+    attributes = {
+        **_summary_attributes(post),
+        "html": post.html,
+        "source_key": post.source_key,
+        "updated": updated.isoformat(),
+    }
     if post.via:
         attributes["via"] = post.via
     action = _put(table, f"POST#{post.post_id}", _ITEM_SK, attributes)

@@ -6,13 +6,14 @@ import functools
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from email.utils import format_datetime
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from chalicelib import urls
 from chalicelib.config import Settings
-from chalicelib.pages import PageView
+from chalicelib.pages import Feed, PageView
 
 _HERE = Path(__file__).parent
 _STATIC = _HERE / "static"
@@ -57,12 +58,13 @@ def environment() -> Environment:
         tag_url=urls.tag_path,
         category_url=urls.category_path,
         long_date=_long_date,
+        rfc822=format_datetime,
     )
     env.globals.update(archive_url=urls.archive_path, with_query=urls.with_query)
     return env
 
 
-def render_page(view: PageView, settings: Settings, prefix: str) -> str:
+def render_page(view: PageView, settings: Settings, prefix: str, origin: str) -> str:
     """Render a page; ``prefix`` is prepended to every site path (e.g. the API stage)."""
     template = environment().get_template(view.template)
     return template.render(
@@ -71,8 +73,20 @@ def render_page(view: PageView, settings: Settings, prefix: str) -> str:
         sidebar=view.sidebar,
         site=settings,
         prefix=prefix,
+        base_url=origin + prefix,
         static=lambda name: f"{prefix}/static/{name}?v={STATIC_FILES[name].version}",
     )
+
+
+def render_feed(feed: Feed, kind: str, settings: Settings, base_url: str) -> str:
+    """Render a feed as ``rss`` or ``atom`` with absolute URLs."""
+    template = environment().get_template(f"{kind}.xml")
+    return template.render(feed=feed, site=settings, base_url=base_url)
+
+
+def render_sitemap(entries: list[tuple[str, datetime | None]], base_url: str) -> str:
+    """Render the sitemaps.org urlset."""
+    return environment().get_template("sitemap.xml").render(entries=entries, base_url=base_url)
 
 
 def _long_date(moment: datetime) -> str:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Mapping
+from datetime import UTC, datetime
+from email.utils import format_datetime
 from typing import Any
 
 from chalice.app import Response
@@ -21,6 +25,7 @@ SECURITY_HEADERS = {
     "Strict-Transport-Security": "max-age=31536000",
 }
 _API_GATEWAY_HOST_SUFFIX = ".amazonaws.com"
+_HOST = re.compile(r"^[A-Za-z0-9.-]+(:\d{1,5})?$")
 
 
 def link_prefix(headers: Mapping[str, str], context: Mapping[str, Any], base_path: str) -> str:
@@ -36,6 +41,45 @@ def link_prefix(headers: Mapping[str, str], context: Mapping[str, Any], base_pat
     if host.endswith(_API_GATEWAY_HOST_SUFFIX) and context.get("stage"):
         return f"/{context['stage']}"
     return base_path
+
+
+def site_origin(headers: Mapping[str, str], site_url: str) -> str:
+    """Return scheme and host for absolute URLs: SITE_URL, else the request's own."""
+    if site_url:
+        return site_url
+    host = headers.get("x-forwarded-host") or headers.get("host") or ""
+    # A Host header is the client's to choose: never echo anything but a plain host name.
+    if not _HOST.match(host):
+        host = "localhost"
+    scheme = "https" if headers.get("x-forwarded-proto", "").startswith("https") else "http"
+    return f"{scheme}://{host}"
+
+
+def add_caching_headers(
+    response: Response, method: str, if_none_match: str, max_age: int
+) -> Response:
+    """Give a successful GET a strong ETag and a Cache-Control; answer 304 when it matches."""
+    if method != "GET" or response.status_code != 200 or not isinstance(response.body, str):
+        return response
+    etag = '"' + hashlib.sha256(response.body.encode()).hexdigest()[:32] + '"'
+    response.headers["ETag"] = etag
+    response.headers.setdefault("Cache-Control", f"public, max-age={max_age}")
+    candidates = {tag.strip() for tag in if_none_match.split(",")}
+    if etag in candidates or "*" in candidates:
+        headers = {k: v for k, v in response.headers.items() if k.lower() != "content-type"}
+        return Response(body="", status_code=304, headers=headers)
+    return response
+
+
+def http_date(moment: datetime) -> str:
+    """Format a time for Last-Modified."""
+    return format_datetime(moment.astimezone(UTC), usegmt=True)
+
+
+def feed_response(body: str, content_type: str) -> Response:
+    """Wrap a rendered feed or other XML document."""
+    headers: dict[str, str | list[str]] = {"Content-Type": f"{content_type}; charset=utf-8"}
+    return Response(body=body, status_code=200, headers=headers)
 
 
 def add_security_headers(response: Response, media_origin: str = "") -> Response:

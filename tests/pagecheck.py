@@ -26,8 +26,15 @@ def elements(html: str, tag: str, **attrs: str) -> list[dict[str, str]]:
 
 
 def links(html: str) -> list[str]:
-    """Return every href and src in a page, stylesheets included, but not in-page anchors."""
+    """Return every href and src in a page, stylesheets and feeds included.
+
+    In-page anchors and the canonical link (absolute by design) are left out.
+    """
     collector = _Collector()
     collector.feed(html)
-    found = [attrs.get("href") or attrs.get("src") or "" for _, attrs in collector.elements]
+    found = [
+        attrs.get("href") or attrs.get("src") or ""
+        for _, attrs in collector.elements
+        if attrs.get("rel") != "canonical"
+    ]
     return [link for link in found if link and not link.startswith("#")]
