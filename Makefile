@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
+NODE_STAMP := node_modules/.installed
+
 .PHONY: run test lint format setup-stage package clean
 
 $(STAMP): requirements.txt requirements-dev.txt
@@ -11,10 +13,16 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
+# Test-only checkers (Nu HTML Checker, axe-core) from the npm registry; skipped without npm.
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund --loglevel=error && touch $(NODE_STAMP); \
+	else echo "npm not found: the HTML validity and accessibility checks will be skipped"; fi
+
 run: $(STAMP)
 	$(BIN)/python -m devtools.run_local
 
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -33,4 +41,4 @@ setup-stage: $(STAMP)
 	$(BIN)/python -m devtools.blogctl setup --stage $(STAGE)
 
 clean:
-	rm -rf $(VENV) .local build .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) node_modules .local build .pytest_cache .ruff_cache .mypy_cache
