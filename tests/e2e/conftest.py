@@ -33,6 +33,11 @@ class LocalStack:
     log_path: Path
     log: TextIO
 
+    @property
+    def ports(self) -> tuple[int, int]:
+        """Return the emulator's and the blog's ports, to restart on the same ones."""
+        return int(self.endpoint.rsplit(":", 1)[1]), int(self.site.rsplit(":", 1)[1])
+
     def client(self, service: str) -> Any:
         """Return a boto3 client on the stack's emulator, as an author would configure it."""
         return boto3.client(
@@ -76,9 +81,9 @@ class LocalStack:
             self.log.close()
 
 
-def start_stack(data_dir: Path, log_path: Path) -> LocalStack:
+def start_stack(data_dir: Path, log_path: Path, ports: tuple[int, int] | None = None) -> LocalStack:
     """Start the local stack and wait until it serves pages and has ingested its content."""
-    moto_port, port = free_port(), free_port()
+    moto_port, port = ports or (free_port(), free_port())
     env = {
         key: value
         for key, value in os.environ.items()

@@ -91,7 +91,7 @@ def test_data_survives_a_restart(tmp_path: Path) -> None:
         first_home = first.get("/")[1]
     finally:
         first.stop()
-    second = start_stack(tmp_path / "content", tmp_path / "run.log")
+    second = start_stack(tmp_path / "content", tmp_path / "run.log", first.ports)
     try:
         assert second.get("/2026/10/kept/")[0] == 200
         # Same page, so the undated post kept its first publication time too.
