@@ -122,6 +122,15 @@ def category_archive(category: str) -> pages.PageView:
     return pages.category_page(get_store(), _cursor(), SETTINGS.posts_per_page, category)
 
 
+@app.route("/search")
+@html_page
+def search_results() -> pages.PageView:
+    params: dict[str, str] = dict(_request().query_params or {})
+    page = params.get("page", "1")
+    number = int(page) if page.isdigit() and len(page) < 4 else 1
+    return pages.search_page(get_store(), params.get("q", ""), number, SETTINGS.posts_per_page)
+
+
 @app.route("/feed")
 @html_page
 def site_rss() -> Response:

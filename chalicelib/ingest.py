@@ -14,7 +14,8 @@ from chalicelib import reports
 from chalicelib.config import Settings
 from chalicelib.models import Post
 from chalicelib.parsing import ParseError, SourceDocument, parse_document
-from chalicelib.rendering import render_markdown, summarize
+from chalicelib.rendering import html_to_text, render_markdown, summarize
+from chalicelib.search import index_terms
 from chalicelib.storage import BlogStore, SlugTakenError, SourceVersion
 
 LOG = logging.getLogger(__name__)
@@ -113,7 +114,8 @@ def _publish(fetched: FetchedObject, store: BlogStore, settings: Settings, force
     post = build_post(fetched.document, settings)
     if post.draft:
         return "draft-unpublished" if store.remove_source(post.source_key) else "draft"
-    return "published" if store.save_post(post, fetched.version, force) else "unchanged"
+    terms = index_terms(post, html_to_text(post.html))
+    return "published" if store.save_post(post, fetched.version, force, terms) else "unchanged"
 
 
 def _reject(s3: Any, bucket: str, key: str, etag: str | None, reason: str) -> str:

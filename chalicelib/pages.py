@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from chalicelib import urls
+from chalicelib import search, urls
 from chalicelib.models import ListingPage, PostSummary, Term, TermCount
 from chalicelib.monthgrid import MonthCalendar, build_calendar
 from chalicelib.storage import ALL_POSTS, BlogStore, category_listing, tag_listing
@@ -298,3 +298,26 @@ def _term_feed(store: BlogStore, partition: str, key: str, field_name: str, path
     posts = _nonempty(store.list_posts(partition, limit=FEED_ENTRIES)).posts
     terms: tuple[Term, ...] = getattr(posts[0], field_name)
     return Feed(next((t.name for t in terms if t.key == key), key), path, posts)
+
+
+SEARCH_RESULTS = 50
+
+
+def search_page(store: BlogStore, query: str, page: int, per_page: int) -> PageView:
+    """Show the posts that best match a query, with the query's words marked."""
+    query = " ".join(query[: search.MAX_QUERY_CHARS].split())
+    terms = search.query_terms(query)
+    ranked = search.rank(store.postings(terms), store.total_posts()) if terms else []
+    ranked = ranked[:SEARCH_RESULTS]
+    pages = max(1, math.ceil(len(ranked) / per_page))
+    page = min(max(page, 1), pages)
+    shown = store.summaries(ranked[(page - 1) * per_page : page * per_page])
+    data = {
+        "query": query,
+        "results": [(post, search.highlight(post.summary, query)) for post in shown],
+        "total": len(ranked),
+        "page_number": page,
+        "pages": pages,
+    }
+    title = f"Search: {query}" if query else "Search"
+    return PageView("search.html", title, build_sidebar(store, None), data)

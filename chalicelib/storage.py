@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,6 +14,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from chalicelib.models import ListingPage, Post, PostSummary, StoredPost, Term, TermCount
+from chalicelib.search import Posting
 
 LOG = logging.getLogger(__name__)
 ALL_POSTS = "LIST#all"
@@ -21,6 +22,7 @@ COUNTS = "COUNT"
 _ITEM_SK = "#"
 _SORT_KEY_MAX = "~"  # sorts after every character a sort key can hold after its date
 _MAX_ATTEMPTS = 8
+POSTINGS_PER_TERM = 1000
 _SERIALIZER = TypeSerializer()
 _DESERIALIZER = TypeDeserializer()
 
@@ -52,6 +54,7 @@ class SourceRecord:
     categories: tuple[Term, ...]
     version: SourceVersion
     rev: int
+    terms: tuple[str, ...] = ()
 
     def listing_partitions(self) -> set[str]:
         """Return every listing partition this post appears in."""
@@ -94,11 +97,19 @@ class BlogStore:
         item = self._get(f"SOURCE#{key}", consistent=True)
         return None if item is None else _source_from_item(key, item)
 
-    def save_post(self, post: Post, version: SourceVersion, force: bool = False) -> bool:
+    def save_post(
+        self,
+        post: Post,
+        version: SourceVersion,
+        force: bool = False,
+        terms: Mapping[str, int] | None = None,
+    ) -> bool:
         """Publish or update a post; return False when this version is already stored or older.
 
-        ``force`` rewrites an already stored version (a rebuild after a code change).
+        ``force`` rewrites an already stored version (a rebuild after a code change);
+        ``terms`` are the post's weighted search terms.
         """
+        terms = terms or {}
         for attempt in range(_MAX_ATTEMPTS):
             old = self.get_source(post.source_key)
             if old is not None and not (force or _is_newer(version, old.version)):
@@ -111,6 +122,7 @@ class BlogStore:
                 categories=post.categories,
                 version=version,
                 rev=old.rev + 1 if old else 1,
+                terms=tuple(sorted(terms)),
             )
             actions = [
                 _put_source(self._table, record, old),
@@ -120,6 +132,7 @@ class BlogStore:
                 actions.append(_delete(self._table, f"POST#{old.post_id}", _ITEM_SK))
             actions += _index_actions(self._table, old, record, _summary_attributes(post))
             if self._transact(actions, post.source_key, attempt):
+                self._write_postings(old, record, terms)
                 return True
         raise StorageConflictError(f"gave up saving {post.source_key} after repeated conflicts")
 
@@ -142,8 +155,44 @@ class BlogStore:
                 *_index_actions(self._table, old, None, {}),
             ]
             if self._transact(actions, key, attempt):
+                self._write_postings(old, None, {})
                 return True
         raise StorageConflictError(f"gave up removing {key} after repeated conflicts")
+
+    def _write_postings(
+        self, old: SourceRecord | None, new: SourceRecord | None, terms: Mapping[str, int]
+    ) -> None:
+        # Search postings sit outside the transaction (a post has up to 400 terms); they
+        # follow the committed source record, and `blogctl reindex` repairs any drift.
+        stale = {(f"TERM#{t}", old.sort_key) for t in old.terms} if old else set()
+        length = sum(terms.values())
+        requests: list[dict[str, Any]] = []
+        if new is not None:
+            fresh = {(f"TERM#{t}", new.sort_key) for t in terms}
+            stale -= fresh
+            requests += [
+                {
+                    "PutRequest": {
+                        "Item": _put("", f"TERM#{t}", new.sort_key, {"w": w, "len": length})["Put"][
+                            "Item"
+                        ]
+                    }
+                }
+                for t, w in terms.items()
+            ]
+        requests += [{"DeleteRequest": {"Key": _key(pk, sk)}} for pk, sk in sorted(stale)]
+        for start in range(0, len(requests), 25):
+            self._batch_write(requests[start : start + 25])
+
+    def _batch_write(self, requests: list[dict[str, Any]]) -> None:
+        pending = {self._table: requests}
+        for attempt in range(_MAX_ATTEMPTS):
+            response = self._client.batch_write_item(RequestItems=pending)
+            pending = response.get("UnprocessedItems") or {}
+            if not pending:
+                return
+            time.sleep(random.uniform(0, 0.05 * 2**attempt))
+        raise StorageConflictError("search index writes kept being throttled")
 
     def _transact(self, actions: list[dict[str, Any]], key: str, attempt: int) -> bool:
         try:
@@ -246,6 +295,45 @@ class BlogStore:
         """Yield every post of a listing, newest first (a few pages of Query per 10,000)."""
         for item in self._query_all(partition, newest_first=True):
             yield _summary_from_item(item)
+
+    def postings(self, terms: Iterable[str]) -> dict[str, list[Posting]]:
+        """Return each term's postings: one Query a term (one page of up to 1,000)."""
+        found: dict[str, list[Posting]] = {}
+        for term in terms:
+            response = self._client.query(
+                TableName=self._table,
+                KeyConditionExpression="pk = :pk",
+                ExpressionAttributeValues={":pk": {"S": f"TERM#{term}"}},
+                ProjectionExpression="sk, w, #len",
+                ExpressionAttributeNames={"#len": "len"},
+                Limit=POSTINGS_PER_TERM,
+            )
+            found[term] = [
+                Posting(item["sk"]["S"], int(item["w"]["N"]), int(item["len"]["N"]))
+                for item in response["Items"]
+            ]
+        return found
+
+    def summaries(self, sort_keys: list[str]) -> list[PostSummary]:
+        """Return the listing summaries of up to 100 posts in one BatchGetItem, in order."""
+        if not sort_keys:
+            return []
+        keys = [_key(ALL_POSTS, sk) for sk in sort_keys[:100]]
+        response = self._client.batch_get_item(RequestItems={self._table: {"Keys": keys}})
+        found = {
+            s.sort_key: s
+            for s in map(_summary_from_item, map(_plain, response["Responses"][self._table]))
+        }
+        return [found[sk] for sk in sort_keys if sk in found]
+
+    def total_posts(self) -> int:
+        """Return how many posts are published, from the month counters (one Query)."""
+        response = self._client.query(
+            TableName=self._table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :month)",
+            ExpressionAttributeValues={":pk": {"S": COUNTS}, ":month": {"S": "month#"}},
+        )
+        return sum(int(item["n"]["N"]) for item in response["Items"])
 
     def neighbours(self, sort_key: str) -> tuple[PostSummary | None, PostSummary | None]:
         """Return the posts just older and just newer than the given one."""
@@ -353,6 +441,7 @@ def _put_source(table: str, record: SourceRecord, old: SourceRecord | None) -> d
         "etag": record.version.etag,
         "modified": record.version.modified.isoformat(),
         "rev": record.rev,
+        "terms": list(record.terms),
     }
     action = _put(table, f"SOURCE#{record.key}", _ITEM_SK, attributes)
     if old is None:
@@ -448,6 +537,7 @@ def _source_from_item(key: str, item: dict[str, Any]) -> SourceRecord:
         categories=_terms_from_attr(item["categories"]),
         version=SourceVersion(item["etag"], datetime.fromisoformat(item["modified"])),
         rev=int(item["rev"]),
+        terms=tuple(item.get("terms", ())),
     )
 
 

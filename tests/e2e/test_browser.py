@@ -71,6 +71,16 @@ def test_reader_walks_the_blog(browser: Any, local_stack: LocalStack, tmp_path: 
 
     page.locator("a.prev-month").click()
     assert page.locator("h1.archive-title").inner_text().endswith("2026")
+
+    page.locator("form[role=search] input[name=q]").fill("dynamodb")
+    page.locator("form[role=search] button").click()
+    assert page.locator("h1.archive-title").inner_text() == "Search results for “dynamodb”"
+    assert page.locator("article mark").count() >= 1
+
+    rss = page.locator("link[rel=alternate][type='application/rss+xml']").first
+    feed = rss.get_attribute("href")
+    response = page.goto(local_stack.site + feed)
+    assert response.ok and response.headers["content-type"].startswith("application/rss+xml")
     assert errors == []
 
 

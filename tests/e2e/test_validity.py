@@ -33,6 +33,8 @@ PAGE_TYPES = {
     "tag": "/tag/aws/",
     "category": "/category/engineering/",
     "older-page": None,
+    "search": "/search?q=dynamodb",
+    "empty-search": "/search?q=",
     "not-found": "/no/such/page/",
 }
 
