@@ -191,9 +191,19 @@ def static_file(name: str) -> Response:
     return web.static_response(found.body, found.content_type)
 
 
+@app.route("/media/{name}")
+@html_page
+def media_upload(name: str) -> Response:
+    return _media_redirect("", name)
+
+
 @app.route("/media/{folder}/{name}")
 @html_page
 def media_file(folder: str, name: str) -> Response:
+    return _media_redirect(folder, name)
+
+
+def _media_redirect(folder: str, name: str) -> Response:
     key = media.media_key(folder, name)
     if key is None:
         raise pages.NotFound(f"no media {folder}/{name}")

@@ -21,17 +21,20 @@ MEDIA_TYPES = {
     "application/vnd.openxmlformats-officedocument.presentationml.presentation": ".pptx",
     "application/vnd.oasis.opendocument.text": ".odt",
 }
-_FOLDER = re.compile(r"^[0-9a-f]{12}$")
+_FOLDER = re.compile(r"^[\w-]{1,60}$")
 _STEM = re.compile(r"^[\w-]{1,80}$")
 
 
 def media_key(folder: str, name: str) -> str | None:
-    """Return the object key for a media URL, or None if the URL cannot name one."""
+    """Return the object key for a media URL, or None if the URL cannot name one.
+
+    Mail-in files sit in a folder per message; authors may upload to media/ directly.
+    """
     stem, dot, extension = name.rpartition(".")
     known = f"{dot}{extension}" in MEDIA_TYPES.values()
-    if _FOLDER.match(folder) and _STEM.match(stem) and known:
-        return f"{MEDIA_PREFIX}{folder}/{name}"
-    return None
+    if not (_STEM.match(stem) and known) or (folder and not _FOLDER.match(folder)):
+        return None
+    return f"{MEDIA_PREFIX}{folder}/{name}" if folder else f"{MEDIA_PREFIX}{name}"
 
 
 def presigned_url(s3: Any, bucket: str, key: str) -> str:

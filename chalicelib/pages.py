@@ -15,6 +15,8 @@ from chalicelib.monthgrid import MonthCalendar, build_calendar
 from chalicelib.storage import ALL_POSTS, BlogStore, category_listing, tag_listing
 
 RECENT_POSTS = 5
+RELATED_POSTS = 3
+RELATED_TAGS_READ = 2
 MENU_CATEGORIES = 6
 # Longer values cannot name anything stored (slugs and terms are capped at 100
 # characters) and would exceed DynamoDB's key size limits.
@@ -99,7 +101,7 @@ def post_page(store: BlogStore, year: str, month: str, slug: str) -> PageView:
     older, newer = store.neighbours(stored.summary.sort_key)
     sidebar = build_sidebar(store, (int(year), int(month)))
     data = {"post": stored.summary, "html": stored.html, "via": stored.via}
-    data.update(older=older, newer=newer)
+    data.update(older=older, newer=newer, related=related_posts(store, stored.summary))
     return PageView(
         "post.html",
         stored.summary.title,
@@ -109,6 +111,22 @@ def post_page(store: BlogStore, year: str, month: str, slug: str) -> PageView:
         description=stored.summary.summary,
         last_modified=stored.updated,
     )
+
+
+def related_posts(store: BlogStore, post: PostSummary) -> tuple[PostSummary, ...]:
+    """Find posts sharing the most tags with this one (reading two tags' listings)."""
+    candidates: dict[str, PostSummary] = {}
+    for tag in post.tags[:RELATED_TAGS_READ]:
+        for other in store.list_posts(tag_listing(tag.key), limit=RELATED_POSTS + 1).posts:
+            if other.post_id != post.post_id:
+                candidates[other.post_id] = other
+    own = {t.key for t in post.tags}
+
+    def shared(other: PostSummary) -> int:
+        return len(own & {t.key for t in other.tags})
+
+    newest_first = sorted(candidates.values(), key=lambda p: p.sort_key, reverse=True)
+    return tuple(sorted(newest_first, key=shared, reverse=True)[:RELATED_POSTS])
 
 
 def date_archive_page(

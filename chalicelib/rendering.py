@@ -13,7 +13,7 @@ SUMMARY_WORDS = 55
 _EXTENSIONS = ["fenced_code", "tables", "footnotes", "toc", "codehilite", "sane_lists"]
 _EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
     "codehilite": {"css_class": "highlight", "guess_lang": False},
-    "toc": {"permalink": False},
+    "toc": {"permalink": "#", "permalink_title": "Link to this section"},
     "footnotes": {"BACKLINK_TITLE": "Back to reference %d"},
 }
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
@@ -22,7 +22,7 @@ _ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
     **{tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()},
     **{tag: {"id"} for tag in _HEADINGS},
     "a": {"href", "title", "class", "id"},
-    "img": {"src", "alt", "title", "width", "height", "loading"},
+    "img": {"src", "alt", "title", "width", "height"},
     "span": {"class"},
     "div": {"class", "id"},
     "pre": {"class"},
@@ -34,6 +34,10 @@ _ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
     "td": {"style", "colspan", "rowspan"},
 }
 _URL_SCHEMES = {"http", "https", "mailto"}
+# A post in posts/ points at an upload in media/ as ../media/x (or /media/x); on the site
+# the post lives at /yyyy/mm/slug/, three levels down, under any stage prefix.
+_MEDIA_REFERENCE = re.compile(r"^(?:\.\./|/)media/(?P<path>[^?#]+)$")
+_PERMALINK_TO_ROOT = "../../../"
 _PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
 
 
@@ -52,7 +56,17 @@ def sanitize_html(fragment: str) -> str:
         url_schemes=_URL_SCHEMES,
         filter_style_properties={"text-align"},
         link_rel="noopener noreferrer",
+        set_tag_attribute_values={"img": {"loading": "lazy"}},
+        attribute_filter=_point_media_at_site,
     )
+
+
+def _point_media_at_site(tag: str, attribute: str, value: str) -> str:
+    if attribute in ("src", "href"):
+        found = _MEDIA_REFERENCE.match(value)
+        if found:
+            return f"{_PERMALINK_TO_ROOT}media/{found.group('path')}"
+    return value
 
 
 def summarize(body_html: str, words: int = SUMMARY_WORDS) -> str:

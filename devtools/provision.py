@@ -128,11 +128,13 @@ def _allow_ses_to_write_inbox(s3: Any, bucket: str, account: str) -> None:
 
 READ_TABLE = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"]
 # TransactWriteItems has no action of its own: it needs those of the writes it holds.
+# BatchWriteItem writes the search postings.
 WRITE_TABLE = [
     "dynamodb:PutItem",
     "dynamodb:UpdateItem",
     "dynamodb:DeleteItem",
     "dynamodb:ConditionCheckItem",
+    "dynamodb:BatchWriteItem",
 ]
 FUNCTIONS = ("api_handler", "on_post_source_changed", "on_mail_received")
 

@@ -126,7 +126,7 @@ def test_same_subject_twice_gets_distinct_permalinks(
 def test_media_route_rejects_names_it_cannot_serve(client: Client) -> None:
     for path in (
         "/media/../x.png",
-        "/media/zzzz/a.png",
+        "/media/a.b/a.png",
         "/media/0123456789ab/a.exe",
         "/media/0123456789ab/.png",
     ):

@@ -9,7 +9,7 @@ from tests.conftest import fixture_text
 def test_rich_markdown_features() -> None:
     html = render_markdown(fixture_text("rich.md").split("---\n", 2)[2])
     assert '<div class="toc">' in html
-    assert '<h2 id="a-section">A section</h2>' in html
+    assert '<h2 id="a-section">A section<a class="headerlink" href="#a-section"' in html
     assert '<td style="text-align:right">2</td>' in html
     assert '<div class="highlight"><pre>' in html and '<span class="k">def</span>' in html
     assert 'href="#fn:1"' in html and '<li id="fn:1">' in html
@@ -42,3 +42,12 @@ def test_summary_is_cut_at_word_limit() -> None:
 
 def test_summary_decodes_entities() -> None:
     assert summarize(render_markdown("Fish &amp; chips < 5")) == "Fish & chips < 5"
+
+
+def test_images_load_lazily_and_media_references_point_at_the_site() -> None:
+    html = render_markdown(
+        "![a](../media/trip/a.png) [doc](/media/b.pdf) ![c](https://e.org/c.png)"
+    )
+    assert '<img alt="a" src="../../../media/trip/a.png" loading="lazy">' in html
+    assert 'href="../../../media/b.pdf"' in html
+    assert 'src="https://e.org/c.png"' in html
