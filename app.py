@@ -86,8 +86,8 @@ def home() -> pages.PageView:
 
 @app.route("/{year}")
 @html_page
-def year_archive(year: str) -> pages.PageView:
-    return pages.date_archive_page(get_store(), _cursor(), SETTINGS.posts_per_page, year)
+def year_archive_or_page(year: str) -> pages.PageView:
+    return pages.year_or_static_page(get_store(), _cursor(), SETTINGS.posts_per_page, year)
 
 
 @app.route("/{year}/{month}")
@@ -225,3 +225,13 @@ def on_post_source_changed(event: S3Event) -> None:
 )
 def on_mail_received(event: S3Event) -> None:
     inbox.process_message(event.key, aws.s3_client(), get_store(), SETTINGS)
+
+
+@app.on_s3_event(
+    bucket=SETTINGS.bucket_name,
+    events=["s3:ObjectCreated:*", "s3:ObjectRemoved:*"],
+    prefix=ingest.PAGES_PREFIX,
+    suffix=ingest.POST_SUFFIX,
+)
+def on_page_source_changed(event: S3Event) -> None:
+    ingest.sync_source(event.key, aws.s3_client(), get_store(), SETTINGS)

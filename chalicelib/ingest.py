@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError
 
 from chalicelib import reports
 from chalicelib.config import Settings
-from chalicelib.models import Post
+from chalicelib.models import Page, Post
 from chalicelib.parsing import ParseError, SourceDocument, parse_document
 from chalicelib.rendering import html_to_text, render_markdown, summarize
 from chalicelib.search import index_terms
@@ -20,7 +20,19 @@ from chalicelib.storage import BlogStore, SlugTakenError, SourceVersion
 
 LOG = logging.getLogger(__name__)
 POSTS_PREFIX = "posts/"
+PAGES_PREFIX = "pages/"
 POST_SUFFIX = ".md"
+# Static pages live at /{slug}/, beside these routes: a page may not take their names.
+RESERVED_PAGE_SLUGS = {
+    "tag",
+    "category",
+    "feed",
+    "search",
+    "static",
+    "media",
+    "sitemap-xml",
+    "robots-txt",
+}
 _MAX_SYNC_ROUNDS = 3
 
 
@@ -52,8 +64,23 @@ def build_post(doc: SourceDocument, settings: Settings) -> Post:
 
 
 def is_post_key(key: str) -> bool:
-    """Tell whether an object key is a post source: ``posts/<name>.md``, no sub-folder."""
-    return key.startswith(POSTS_PREFIX) and key.endswith(POST_SUFFIX) and "/" not in key[6:]
+    """Tell whether an object key is a source: ``posts/<name>.md`` or ``pages/<name>.md``."""
+    folder, _, name = key.partition("/")
+    return (
+        f"{folder}/" in (POSTS_PREFIX, PAGES_PREFIX)
+        and key.endswith(POST_SUFFIX)
+        and "/" not in name
+    )
+
+
+def build_page(doc: SourceDocument, settings: Settings) -> Page:
+    """Parse and render a static page. Pure; raises ParseError."""
+    parsed = parse_document(doc, settings.timezone, settings.max_post_bytes)
+    if parsed.slug.isdigit() or parsed.slug in RESERVED_PAGE_SLUGS:
+        raise ParseError(f"a page cannot be called {parsed.slug!r}: the site uses that address")
+    html = render_markdown(parsed.markdown)
+    summary = parsed.summary or summarize(html)
+    return Page(parsed.slug, parsed.title, html, summary, parsed.menu_order, doc.key, parsed.draft)
 
 
 def sync_source(
@@ -66,16 +93,21 @@ def sync_source(
     that cannot be published leaves the published version alone and gets a report
     under ``errors/``; the report goes once the file is fixed or deleted.
     """
-    if not key.startswith(POSTS_PREFIX):
-        return _log(key, "ignored", "not under posts/")
+    if not key.startswith((POSTS_PREFIX, PAGES_PREFIX)):
+        return _log(key, "ignored", "not under posts/ or pages/")
     if not is_post_key(key):
-        reason = "a post must be a .md file directly under posts/, not in a sub-folder"
+        reason = (
+            "a post or page must be a .md file directly under posts/ or pages/, not in a sub-folder"
+        )
         return _reject(s3, settings.bucket_name, key, None, reason)
     outcome = "unchanged"
     for _ in range(_MAX_SYNC_ROUNDS):
         fetched = fetch_object(s3, settings.bucket_name, key, settings.max_post_bytes)
         if fetched is None:
-            outcome = "removed" if store.remove_source(key) else "absent"
+            removed = (
+                store.remove_page(key) if key.startswith(PAGES_PREFIX) else store.remove_source(key)
+            )
+            outcome = "removed" if removed else "absent"
             break
         try:
             outcome = _publish(fetched, store, settings, force)
@@ -111,11 +143,21 @@ def fetch_object(s3: Any, bucket: str, key: str, max_bytes: int) -> FetchedObjec
 def _publish(fetched: FetchedObject, store: BlogStore, settings: Settings, force: bool) -> str:
     if fetched.document is None:
         raise ParseError(f"file is {fetched.size} bytes; the limit is {settings.max_post_bytes}")
+    if fetched.document.key.startswith(PAGES_PREFIX):
+        return _publish_page(fetched, store, settings, force)
     post = build_post(fetched.document, settings)
     if post.draft:
         return "draft-unpublished" if store.remove_source(post.source_key) else "draft"
     terms = index_terms(post, html_to_text(post.html))
     return "published" if store.save_post(post, fetched.version, force, terms) else "unchanged"
+
+
+def _publish_page(fetched: FetchedObject, store: BlogStore, settings: Settings, force: bool) -> str:
+    assert fetched.document is not None
+    page = build_page(fetched.document, settings)
+    if page.draft:
+        return "draft-unpublished" if store.remove_page(page.source_key) else "draft"
+    return "published" if store.save_page(page, fetched.version, force) else "unchanged"
 
 
 def _reject(s3: Any, bucket: str, key: str, etag: str | None, reason: str) -> str:

@@ -46,6 +46,27 @@ class Post:
 
 
 @dataclass(frozen=True)
+class Page:
+    """A static page (About, Contact…) from pages/*.md: in the main menu, never a post."""
+
+    slug: str
+    title: str
+    html: str
+    summary: str
+    menu_order: int
+    source_key: str
+    draft: bool = False
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    """A static page's place in the main menu."""
+
+    slug: str
+    title: str
+
+
+@dataclass(frozen=True)
 class PostSummary:
     """What listing pages show of a post; small, duplicated per listing."""
 

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from chalicelib import search, urls
-from chalicelib.models import ListingPage, PostSummary, Term, TermCount
+from chalicelib.models import ListingPage, MenuEntry, PostSummary, Term, TermCount
 from chalicelib.monthgrid import MonthCalendar, build_calendar
 from chalicelib.storage import ALL_POSTS, BlogStore, category_listing, tag_listing
 
@@ -65,6 +65,7 @@ class Sidebar:
     calendar: MonthCalendar
     recent: tuple[PostSummary, ...]
     menu: list[TermCount]
+    pages: list[MenuEntry]
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,20 @@ def date_archive_page(
     )
 
 
+def year_or_static_page(store: BlogStore, cursor: Cursor, per_page: int, part: str) -> PageView:
+    """Serve ``/{part}/``: a year archive for four digits, else a static page."""
+    if _YEAR.match(part):
+        return date_archive_page(store, cursor, per_page, part)
+    _require_length(part)
+    page = store.get_page(part)
+    if page is None:
+        raise NotFound(f"no page {part}")
+    data = {"static_page": page}
+    path = urls.page_path(page.slug)
+    sidebar = build_sidebar(store, None)
+    return PageView("page.html", page.title, sidebar, data, path=path, description=page.summary)
+
+
 def day_or_post_page(
     store: BlogStore, cursor: Cursor, per_page: int, year: str, month: str, part: str
 ) -> PageView:
@@ -180,7 +195,7 @@ def build_sidebar(
     recent: tuple[PostSummary, ...] | None = None,
 ) -> Sidebar:
     """Gather the categories, tag cloud, calendar and recent posts."""
-    categories, tags, months = store.term_counts()
+    categories, tags, months, menu_pages = store.site_index()
     if recent is None:
         recent = store.list_posts(ALL_POSTS, limit=RECENT_POSTS).posts
     if month_in_view is None:
@@ -195,6 +210,7 @@ def build_sidebar(
         calendar=build_calendar(year, month, days, months),
         recent=recent,
         menu=sorted(menu, key=lambda c: c.term.name.casefold()),
+        pages=menu_pages,
     )
 
 
@@ -305,7 +321,8 @@ def sitemap_entries(store: BlogStore) -> list[tuple[str, datetime | None]]:
     posts = list(itertools.islice(store.all_posts(ALL_POSTS), SITEMAP_LIMIT - 1))
     entries: list[tuple[str, datetime | None]] = [("/", posts[0].published if posts else None)]
     entries += [(urls.post_path(p.post_id), p.published) for p in posts]
-    categories, tags, _ = store.term_counts()
+    categories, tags, _, menu = store.site_index()
+    entries += [(urls.page_path(p.slug), None) for p in menu]
     entries += [(urls.category_path(c.term.key), None) for c in categories]
     entries += [(urls.tag_path(t.term.key), None) for t in tags]
     return entries[:SITEMAP_LIMIT]

@@ -62,6 +62,7 @@ class ParsedPost:
     draft: bool
     markdown: str
     via: str | None = None
+    menu_order: int = 100
 
 
 class _FrontMatterLoader(yaml.SafeLoader):
@@ -99,6 +100,7 @@ def parse_document(doc: SourceDocument, tz: ZoneInfo, max_bytes: int) -> ParsedP
         draft=_parse_bool(meta.get("draft", False)),
         markdown=body,
         via=_optional_str(meta, "via"),
+        menu_order=_parse_int(meta.get("menu_order", 100), "menu_order"),
     )
 
 
@@ -226,6 +228,12 @@ def _optional_str(meta: dict[str, Any], name: str) -> str | None:
     if not isinstance(value, str | int | float) or isinstance(value, bool):
         raise ParseError(f"{name} must be text")
     return clean_inline(str(value)) or None
+
+
+def _parse_int(value: object, name: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 1_000_000:
+        raise ParseError(f"{name} must be a whole number from 0 to 999999")
+    return value
 
 
 def _parse_bool(value: object) -> bool:

@@ -13,7 +13,16 @@ from typing import Any
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
-from chalicelib.models import ListingPage, Post, PostSummary, StoredPost, Term, TermCount
+from chalicelib.models import (
+    ListingPage,
+    MenuEntry,
+    Page,
+    Post,
+    PostSummary,
+    StoredPost,
+    Term,
+    TermCount,
+)
 from chalicelib.search import Posting
 
 LOG = logging.getLogger(__name__)
@@ -346,19 +355,84 @@ class BlogStore:
 
     def term_counts(self) -> tuple[list[TermCount], list[TermCount], list[str]]:
         """Return categories and tags with post counts, and the months that have posts."""
+        categories, tags, months, _ = self.site_index()
+        return categories, tags, months
+
+    def site_index(self) -> tuple[list[TermCount], list[TermCount], list[str], list[MenuEntry]]:
+        """Read the sidebar's counts and the main menu in one Query."""
         categories: list[TermCount] = []
         tags: list[TermCount] = []
         months: list[str] = []
+        menu: list[MenuEntry] = []
         for item in self._query_all(COUNTS):
             kind, _, key = item["sk"].partition("#")
             if item["n"] <= 0:
                 continue
-            if kind == "month":
+            if kind == "menu":
+                menu.append(MenuEntry(key.split("#", 1)[1], item["name"]))
+            elif kind == "month":
                 months.append(key)
             else:
                 target = tags if kind == "tag" else categories
                 target.append(TermCount(Term(key, item["name"]), int(item["n"])))
-        return categories, tags, months
+        return categories, tags, months, menu
+
+    def get_page(self, slug: str) -> Page | None:
+        """Return a static page."""
+        item = self._get(f"PAGE#{slug}")
+        if item is None:
+            return None
+        return Page(
+            slug,
+            item["title"],
+            item["html"],
+            item["summary"],
+            int(item["menu_order"]),
+            item["source_key"],
+        )
+
+    def save_page(self, page: Page, version: SourceVersion, force: bool = False) -> bool:
+        """Publish or update a static page and its menu entry; False if already stored or older."""
+        menu_sk = f"menu#{page.menu_order:06d}#{page.slug}"
+        for attempt in range(_MAX_ATTEMPTS):
+            old = self._get(f"SOURCE#{page.source_key}", consistent=True)
+            if old is not None and not (force or _is_newer(version, _page_version(old))):
+                return False
+            source = {"page": page.slug, "menu_sk": menu_sk, "etag": version.etag}
+            source.update(modified=version.modified.isoformat())
+            actions = [
+                _revised(_put(self._table, f"SOURCE#{page.source_key}", _ITEM_SK, source), old),
+                _owned(
+                    _put(self._table, f"PAGE#{page.slug}", _ITEM_SK, _page_attributes(page)),
+                    page.source_key,
+                ),
+                _put(self._table, COUNTS, menu_sk, {"name": page.title, "n": 1}),
+            ]
+            if old is not None and old["page"] != page.slug:
+                actions.append(_delete(self._table, f"PAGE#{old['page']}", _ITEM_SK))
+            if old is not None and old["menu_sk"] != menu_sk:
+                actions.append(_delete(self._table, COUNTS, old["menu_sk"]))
+            if self._transact(actions, page.source_key, attempt):
+                return True
+        raise StorageConflictError(f"gave up saving {page.source_key} after repeated conflicts")
+
+    def remove_page(self, key: str) -> bool:
+        """Unpublish the static page a source file published; False if there was none."""
+        for attempt in range(_MAX_ATTEMPTS):
+            old = self._get(f"SOURCE#{key}", consistent=True)
+            if old is None:
+                return False
+            actions = [
+                _revised(
+                    {"Delete": {"TableName": self._table, "Key": _key(f"SOURCE#{key}", _ITEM_SK)}},
+                    old,
+                ),
+                _delete(self._table, f"PAGE#{old['page']}", _ITEM_SK),
+                _delete(self._table, COUNTS, old["menu_sk"]),
+            ]
+            if self._transact(actions, key, attempt):
+                return True
+        raise StorageConflictError(f"gave up removing {key} after repeated conflicts")
 
     def days_with_posts(self, year: int, month: int) -> set[int]:
         """Return the days of a month on which posts were published."""
@@ -449,6 +523,42 @@ def _put_source(table: str, record: SourceRecord, old: SourceRecord | None) -> d
     else:
         action["Put"]["ConditionExpression"] = "rev = :rev"
         action["Put"]["ExpressionAttributeValues"] = {":rev": {"N": str(old.rev)}}
+    return action
+
+
+def _page_version(item: dict[str, Any]) -> SourceVersion:
+    return SourceVersion(item["etag"], datetime.fromisoformat(item["modified"]))
+
+
+def _page_attributes(page: Page) -> dict[str, Any]:
+    return {
+        "title": page.title,
+        "html": page.html,
+        "summary": page.summary,
+        "menu_order": page.menu_order,
+        "source_key": page.source_key,
+    }
+
+
+def _revised(action: dict[str, Any], old: dict[str, Any] | None) -> dict[str, Any]:
+    """Condition a write on the source item being as it was read: absent or same revision."""
+    body = next(iter(action.values()))
+    if old is None:
+        body["ConditionExpression"] = "attribute_not_exists(pk)"
+        if "Put" in action:
+            body["Item"]["rev"] = {"N": "1"}
+        return action
+    body["ConditionExpression"] = "rev = :rev"
+    body["ExpressionAttributeValues"] = {":rev": {"N": str(old["rev"])}}
+    if "Put" in action:
+        body["Item"]["rev"] = {"N": str(int(old["rev"]) + 1)}
+    return action
+
+
+def _owned(action: dict[str, Any], source_key: str) -> dict[str, Any]:
+    """Condition a put on the item being new or already published from the same file."""
+    action["Put"]["ConditionExpression"] = "attribute_not_exists(pk) OR source_key = :key"
+    action["Put"]["ExpressionAttributeValues"] = {":key": {"S": source_key}}
     return action
 
 

@@ -11,6 +11,11 @@ def post_path(post_id: str) -> str:
     return f"/{year}/{month}/{quote(slug, safe='')}/"
 
 
+def page_path(slug: str) -> str:
+    """Return the path of a static page, ``/about/``."""
+    return f"/{quote(slug, safe='')}/"
+
+
 def tag_path(key: str) -> str:
     """Return the path of a tag's archive."""
     return f"/tag/{quote(key, safe='')}/"

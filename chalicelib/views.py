@@ -57,6 +57,7 @@ def environment() -> Environment:
         post_url=urls.post_path,
         tag_url=urls.tag_path,
         category_url=urls.category_path,
+        page_url=urls.page_path,
         long_date=_long_date,
         rfc822=format_datetime,
     )

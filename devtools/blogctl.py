@@ -21,7 +21,7 @@ import boto3
 from chalicelib import reports
 from chalicelib.config import Settings, load_settings
 from chalicelib.inbox import INBOX_PREFIX
-from chalicelib.ingest import POSTS_PREFIX, sync_source
+from chalicelib.ingest import PAGES_PREFIX, POSTS_PREFIX, sync_source
 from chalicelib.storage import BlogStore
 from devtools import provision
 
@@ -110,10 +110,13 @@ def reindex(settings: Settings, s3: Any, store: BlogStore, wipe: bool) -> Counte
     """Rebuild the table from the bucket; count the outcomes per source file."""
     if wipe:
         store.wipe()
-    pages = s3.get_paginator("list_objects_v2").paginate(
-        Bucket=settings.bucket_name, Prefix=POSTS_PREFIX
-    )
-    keys = {entry["Key"] for page in pages for entry in page.get("Contents", [])}
+    paginator = s3.get_paginator("list_objects_v2")
+    keys = {
+        entry["Key"]
+        for prefix in (POSTS_PREFIX, PAGES_PREFIX)
+        for page in paginator.paginate(Bucket=settings.bucket_name, Prefix=prefix)
+        for entry in page.get("Contents", [])
+    }
     outcomes = Counter(sync_source(key, s3, store, settings, force=True) for key in sorted(keys))
     for orphan in store.source_keys() - keys:
         outcomes[sync_source(orphan, s3, store, settings)] += 1

@@ -8,7 +8,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from chalicelib.inbox import INBOX_PREFIX, PROCESSED_PREFIX, REJECTED_PREFIX
-from chalicelib.ingest import POSTS_PREFIX
+from chalicelib.ingest import PAGES_PREFIX, POSTS_PREFIX
 from chalicelib.media import MEDIA_PREFIX
 from chalicelib.reports import ERRORS_PREFIX
 from chalicelib.storage import table_definition
@@ -128,15 +128,15 @@ def _allow_ses_to_write_inbox(s3: Any, bucket: str, account: str) -> None:
 
 READ_TABLE = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"]
 # TransactWriteItems has no action of its own: it needs those of the writes it holds.
-# BatchWriteItem writes the search postings.
 WRITE_TABLE = [
     "dynamodb:PutItem",
     "dynamodb:UpdateItem",
     "dynamodb:DeleteItem",
     "dynamodb:ConditionCheckItem",
-    "dynamodb:BatchWriteItem",
 ]
-FUNCTIONS = ("api_handler", "on_post_source_changed", "on_mail_received")
+# Search postings are written in batches, outside the transaction.
+WRITE_POSTINGS = ["dynamodb:BatchWriteItem"]
+FUNCTIONS = ("api_handler", "on_post_source_changed", "on_page_source_changed", "on_mail_received")
 
 
 def function_policies(table_arn: str, bucket: str) -> dict[str, dict[str, Any]]:
@@ -147,8 +147,14 @@ def function_policies(table_arn: str, bucket: str) -> dict[str, dict[str, Any]]:
             _table(READ_TABLE, table_arn), _s3(["s3:GetObject"], bucket, MEDIA_PREFIX)
         ),
         "on_post_source_changed": _policy(
-            _table(READ_TABLE + WRITE_TABLE, table_arn),
+            _table(READ_TABLE + WRITE_TABLE + WRITE_POSTINGS, table_arn),
             _s3(["s3:GetObject"], bucket, POSTS_PREFIX),
+            _s3(["s3:PutObject", "s3:DeleteObject"], bucket, ERRORS_PREFIX),
+            _list_bucket(bucket),
+        ),
+        "on_page_source_changed": _policy(
+            _table(READ_TABLE + WRITE_TABLE, table_arn),
+            _s3(["s3:GetObject"], bucket, PAGES_PREFIX),
             _s3(["s3:PutObject", "s3:DeleteObject"], bucket, ERRORS_PREFIX),
             _list_bucket(bucket),
         ),

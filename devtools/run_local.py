@@ -7,6 +7,7 @@ import os
 import socket
 import threading
 from pathlib import Path
+from typing import Any
 
 import boto3
 from chalice.cli.factory import CLIFactory
@@ -18,7 +19,7 @@ from devtools.mirror import BucketMirror
 from devtools.s3events import QueueBridge, s3_routes
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-SAMPLE_POSTS = PROJECT_DIR / "sample_content" / "posts"
+SAMPLE_CONTENT = PROJECT_DIR / "sample_content"
 HOST = "127.0.0.1"
 QUEUE_NAME = "chalice-blog-local-events"
 
@@ -87,12 +88,13 @@ def _require_free_port(port: int) -> None:
             )
 
 
-def _seed(s3: object, bucket: str, mirror: BucketMirror) -> str:
+def _seed(s3: Any, bucket: str, mirror: BucketMirror) -> str:
     if mirror.has_content():
         return f"restored {mirror.restore()} objects"
-    for path in sorted(SAMPLE_POSTS.glob("*.md")):
-        s3.put_object(Bucket=bucket, Key=f"posts/{path.name}", Body=path.read_bytes())  # type: ignore[attr-defined]
-    return "loaded the sample posts"
+    for folder in ("posts", "pages"):
+        for path in sorted((SAMPLE_CONTENT / folder).glob("*.md")):
+            s3.put_object(Bucket=bucket, Key=f"{folder}/{path.name}", Body=path.read_bytes())
+    return "loaded the sample posts and pages"
 
 
 if __name__ == "__main__":

@@ -257,7 +257,7 @@ def test_every_page_type_works_with_the_api_policy(api_client: Client, emulator:
     assert api_s3.get_object(Bucket=bucket, Key=key)["Body"].read().startswith(b"\x89PNG")
 
 
-@pytest.mark.parametrize("function", ["api_handler", "on_post_source_changed", "on_mail_received"])
+@pytest.mark.parametrize("function", provision.FUNCTIONS)
 def test_what_no_function_may_do(emulator: Emulator, function: str) -> None:
     keys = emulator.functions[function]
     dynamodb, s3 = emulator.client("dynamodb", keys), emulator.client("s3", keys)

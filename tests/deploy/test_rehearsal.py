@@ -31,6 +31,10 @@ HANDLERS = {
         "on_post_source_changed",
         "app.on_post_source_changed",
     ),
+    f"chalice-blog-{STAGE}-on_page_source_changed": (
+        "on_page_source_changed",
+        "app.on_page_source_changed",
+    ),
     f"chalice-blog-{STAGE}-on_mail_received": ("on_mail_received", "app.on_mail_received"),
 }
 
@@ -110,6 +114,11 @@ def check_deployment(project: Path, state: dict[str, Any]) -> None:
             f"chalice-blog-{STAGE}-on_post_source_changed",
             ("s3:ObjectCreated:*", "s3:ObjectRemoved:*"),
             (("prefix", "posts/"), ("suffix", ".md")),
+        ),
+        (
+            f"chalice-blog-{STAGE}-on_page_source_changed",
+            ("s3:ObjectCreated:*", "s3:ObjectRemoved:*"),
+            (("prefix", "pages/"), ("suffix", ".md")),
         ),
         (
             f"chalice-blog-{STAGE}-on_mail_received",

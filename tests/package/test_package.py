@@ -44,7 +44,7 @@ def package(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_terraform_wires_functions_and_the_bucket_notification(package: Path) -> None:
     resources = json.loads((package / "chalice.tf.json").read_text())["resource"]
     functions = resources["aws_lambda_function"]
-    assert set(functions) == {"api_handler", "on_post_source_changed", "on_mail_received"}
+    assert set(functions) == set(provision.FUNCTIONS)
     env = functions["on_post_source_changed"]["environment"]["variables"]
     assert env["BUCKET_NAME"] == "chalice-blog-dev-content"
     assert env["TABLE_NAME"] == "chalice-blog-dev"
@@ -60,6 +60,7 @@ def test_terraform_wires_functions_and_the_bucket_notification(package: Path) ->
     }
     assert targets == {
         "on_post_source_changed": ("posts/", ".md", ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"]),
+        "on_page_source_changed": ("pages/", ".md", ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"]),
         "on_mail_received": ("inbox/", None, ["s3:ObjectCreated:*"]),
     }
     for function, settings in functions.items():
