@@ -5,9 +5,10 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
+from datetime import UTC, datetime
 from urllib.parse import unquote
 
-from chalice.app import Chalice, Request, Response, S3Event
+from chalice.app import Chalice, CloudWatchEvent, Rate, Request, Response, S3Event
 
 from chalicelib import aws, inbox, ingest, media, pages, views, web
 from chalicelib.config import load_settings
@@ -235,3 +236,8 @@ def on_mail_received(event: S3Event) -> None:
 )
 def on_page_source_changed(event: S3Event) -> None:
     ingest.sync_source(event.key, aws.s3_client(), get_store(), SETTINGS)
+
+
+@app.schedule(Rate(5, unit=Rate.MINUTES))
+def publish_due_posts(event: CloudWatchEvent) -> None:
+    ingest.publish_due_posts(aws.s3_client(), get_store(), SETTINGS, datetime.now(UTC))

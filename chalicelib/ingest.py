@@ -6,6 +6,7 @@ import json
 import logging
 import posixpath
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -84,7 +85,12 @@ def build_page(doc: SourceDocument, settings: Settings) -> Page:
 
 
 def sync_source(
-    key: str, s3: Any, store: BlogStore, settings: Settings, force: bool = False
+    key: str,
+    s3: Any,
+    store: BlogStore,
+    settings: Settings,
+    force: bool = False,
+    now: datetime | None = None,
 ) -> str:
     """Make the published post match the object now at ``key``; return what happened.
 
@@ -100,17 +106,19 @@ def sync_source(
             "a post or page must be a .md file directly under posts/ or pages/, not in a sub-folder"
         )
         return _reject(s3, settings.bucket_name, key, None, reason)
+    now = now or datetime.now(UTC)
     outcome = "unchanged"
     for _ in range(_MAX_SYNC_ROUNDS):
         fetched = fetch_object(s3, settings.bucket_name, key, settings.max_post_bytes)
         if fetched is None:
+            store.unschedule(key)
             removed = (
                 store.remove_page(key) if key.startswith(PAGES_PREFIX) else store.remove_source(key)
             )
             outcome = "removed" if removed else "absent"
             break
         try:
-            outcome = _publish(fetched, store, settings, force)
+            outcome = _publish(fetched, store, settings, force, now)
         except (ParseError, SlugTakenError) as exc:
             return _reject(s3, settings.bucket_name, key, fetched.version.etag, str(exc))
         # LastModified has one-second resolution, so two uploads in one second
@@ -140,12 +148,28 @@ def fetch_object(s3: Any, bucket: str, key: str, max_bytes: int) -> FetchedObjec
     return FetchedObject(document=doc, version=version, size=size)
 
 
-def _publish(fetched: FetchedObject, store: BlogStore, settings: Settings, force: bool) -> str:
+def publish_due_posts(s3: Any, store: BlogStore, settings: Settings, now: datetime) -> int:
+    """Publish every post whose date has come; runs on a schedule. Return how many."""
+    keys = store.due(now)
+    for key in keys:
+        sync_source(key, s3, store, settings, now=now)
+    return len(keys)
+
+
+def _publish(
+    fetched: FetchedObject, store: BlogStore, settings: Settings, force: bool, now: datetime
+) -> str:
     if fetched.document is None:
         raise ParseError(f"file is {fetched.size} bytes; the limit is {settings.max_post_bytes}")
     if fetched.document.key.startswith(PAGES_PREFIX):
         return _publish_page(fetched, store, settings, force)
     post = build_post(fetched.document, settings)
+    if post.published > now and not post.draft:
+        # Not before its time: off every page until the scheduler publishes it.
+        store.remove_source(post.source_key)
+        store.schedule(post.source_key, post.published)
+        return "scheduled"
+    store.unschedule(post.source_key)
     if post.draft:
         return "draft-unpublished" if store.remove_source(post.source_key) else "draft"
     terms = index_terms(post, html_to_text(post.html))

@@ -7,7 +7,7 @@ import random
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -28,6 +28,7 @@ from chalicelib.search import Posting
 LOG = logging.getLogger(__name__)
 ALL_POSTS = "LIST#all"
 COUNTS = "COUNT"
+SCHEDULE = "SCHEDULE"
 _ITEM_SK = "#"
 _SORT_KEY_MAX = "~"  # sorts after every character a sort key can hold after its date
 _MAX_ATTEMPTS = 8
@@ -376,6 +377,41 @@ class BlogStore:
                 target = tags if kind == "tag" else categories
                 target.append(TermCount(Term(key, item["name"]), int(item["n"])))
         return categories, tags, months, menu
+
+    def schedule(self, key: str, due: datetime) -> None:
+        """Remember to publish a source when it is due (its date is in the future)."""
+        entry = f"{due.astimezone(UTC):%Y-%m-%dT%H:%M:%S}#{key}"
+        pointer = self._get(f"SCHEDULED#{key}", consistent=True)
+        actions = [
+            _put(self._table, SCHEDULE, entry, {"key": key}),
+            _put(self._table, f"SCHEDULED#{key}", _ITEM_SK, {"entry": entry}),
+        ]
+        if pointer is not None and pointer["entry"] != entry:
+            actions.append(_delete(self._table, SCHEDULE, pointer["entry"]))
+        self._client.transact_write_items(TransactItems=actions)
+
+    def unschedule(self, key: str) -> None:
+        """Forget a source's scheduled publication, if it had one."""
+        pointer = self._get(f"SCHEDULED#{key}", consistent=True)
+        if pointer is not None:
+            self._client.transact_write_items(
+                TransactItems=[
+                    _delete(self._table, SCHEDULE, pointer["entry"]),
+                    _delete(self._table, f"SCHEDULED#{key}", _ITEM_SK),
+                ]
+            )
+
+    def due(self, now: datetime) -> list[str]:
+        """Return the source keys whose scheduled time has come (one Query)."""
+        response = self._client.query(
+            TableName=self._table,
+            KeyConditionExpression="pk = :pk AND sk <= :now",
+            ExpressionAttributeValues={
+                ":pk": {"S": SCHEDULE},
+                ":now": {"S": f"{now.astimezone(UTC):%Y-%m-%dT%H:%M:%S}#~"},
+            },
+        )
+        return [item["key"]["S"] for item in response["Items"]]
 
     def get_page(self, slug: str) -> Page | None:
         """Return a static page."""

@@ -136,22 +136,31 @@ WRITE_TABLE = [
 ]
 # Search postings are written in batches, outside the transaction.
 WRITE_POSTINGS = ["dynamodb:BatchWriteItem"]
-FUNCTIONS = ("api_handler", "on_post_source_changed", "on_page_source_changed", "on_mail_received")
+FUNCTIONS = (
+    "api_handler",
+    "on_post_source_changed",
+    "on_page_source_changed",
+    "on_mail_received",
+    "publish_due_posts",
+)
 
 
 def function_policies(table_arn: str, bucket: str) -> dict[str, dict[str, Any]]:
     """Return the least-privilege IAM policy of each Lambda function of one stage."""
+    ingest_posts = _policy(
+        _table(READ_TABLE + WRITE_TABLE + WRITE_POSTINGS, table_arn),
+        _s3(["s3:GetObject"], bucket, POSTS_PREFIX),
+        _s3(["s3:PutObject", "s3:DeleteObject"], bucket, ERRORS_PREFIX),
+        _list_bucket(bucket),
+    )
     return {
         # Pages read the table; media redirects are presigned with this role.
         "api_handler": _policy(
             _table(READ_TABLE, table_arn), _s3(["s3:GetObject"], bucket, MEDIA_PREFIX)
         ),
-        "on_post_source_changed": _policy(
-            _table(READ_TABLE + WRITE_TABLE + WRITE_POSTINGS, table_arn),
-            _s3(["s3:GetObject"], bucket, POSTS_PREFIX),
-            _s3(["s3:PutObject", "s3:DeleteObject"], bucket, ERRORS_PREFIX),
-            _list_bucket(bucket),
-        ),
+        "on_post_source_changed": ingest_posts,
+        # The scheduler publishes due posts through the same ingest code.
+        "publish_due_posts": ingest_posts,
         "on_page_source_changed": _policy(
             _table(READ_TABLE + WRITE_TABLE, table_arn),
             _s3(["s3:GetObject"], bucket, PAGES_PREFIX),

@@ -16,7 +16,7 @@ from chalice.local import create_local_server
 from devtools import provision
 from devtools.emulator import SerialMotoServer
 from devtools.mirror import BucketMirror
-from devtools.s3events import QueueBridge, s3_routes
+from devtools.s3events import QueueBridge, run_schedules, s3_routes
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 SAMPLE_CONTENT = PROJECT_DIR / "sample_content"
@@ -61,6 +61,7 @@ def main() -> None:
     bridge = QueueBridge(sqs, queue_url, s3_routes(app), after_record=mirror.record)
     stop = threading.Event()
     threading.Thread(target=bridge.run_forever, args=(stop,), daemon=True, name="s3-events").start()
+    threading.Thread(target=run_schedules, args=(app, stop), daemon=True, name="schedules").start()
     seeded = _seed(s3, bucket, mirror)
     print(
         f"\n  Blog:        http://{HOST}:{port}/\n"

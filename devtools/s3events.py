@@ -1,4 +1,4 @@
-"""Local S3 event delivery: S3 notifies an SQS queue, this bridge runs the Lambda handlers.
+"""Local triggers: S3 events through an SQS queue, and scheduled handlers on a timer.
 
 `chalice local` never runs S3 handlers (aws/chalice issue 899). moto sends real S3
 event payloads to SQS in server mode, so each handler sees what Lambda would see.
@@ -10,12 +10,14 @@ import fnmatch
 import json
 import logging
 import threading
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote_plus
 
-from chalice.app import Chalice, S3EventConfig
+from chalice.app import Chalice, S3EventConfig, ScheduledEventConfig
 
 LOG = logging.getLogger(__name__)
 Handler = Callable[[dict[str, Any], Any], Any]
@@ -107,3 +109,37 @@ class QueueBridge:
                     route.handler({"Records": [record]}, None)
                 except Exception:  # noqa: BLE001 - one bad event must not stop the others
                     LOG.exception("handler failed for %s", record["s3"]["object"]["key"])
+
+
+SCHEDULE_INTERVAL_SECONDS = 30
+
+
+def run_schedules(app: Chalice, stop: threading.Event) -> None:
+    """Invoke every ``@app.schedule`` handler every 30 s, as EventBridge would on its rate."""
+    handlers = [
+        app.handler_map[source.name]
+        for source in app.event_sources
+        if isinstance(source, ScheduledEventConfig)
+    ]
+    while not stop.wait(SCHEDULE_INTERVAL_SECONDS):
+        for handler in handlers:
+            try:
+                handler(scheduled_event(), None)
+            except Exception:  # noqa: BLE001 - the next tick tries again, as EventBridge would
+                LOG.exception("scheduled handler failed")
+
+
+def scheduled_event() -> dict[str, Any]:
+    """Build the event EventBridge sends a scheduled Lambda."""
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "123456789012",
+        "time": now,
+        "region": "us-east-1",
+        "resources": ["arn:aws:events:us-east-1:123456789012:rule/local-schedule"],
+        "detail": {},
+    }

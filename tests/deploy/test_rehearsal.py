@@ -36,6 +36,7 @@ HANDLERS = {
         "app.on_page_source_changed",
     ),
     f"chalice-blog-{STAGE}-on_mail_received": ("on_mail_received", "app.on_mail_received"),
+    f"chalice-blog-{STAGE}-publish_due_posts": ("publish_due_posts", "app.publish_due_posts"),
 }
 
 
@@ -85,7 +86,19 @@ def deployed_state(project: Path) -> dict[str, Any]:
         for resource in boto3.client("apigateway").get_resources(restApiId=api["id"])["items"]:
             routes[resource["path"]] = set(resource.get("resourceMethods", {}))
     notifications = boto3.client("s3").get_bucket_notification_configuration(Bucket=BUCKET)
+    events = boto3.client("events")
+    schedules = {
+        rule["Name"]: (
+            rule.get("ScheduleExpression"),
+            [
+                t["Arn"].rsplit(":", 1)[1]
+                for t in events.list_targets_by_rule(Rule=rule["Name"])["Targets"]
+            ],
+        )
+        for rule in events.list_rules()["Rules"]
+    }
     return {
+        "schedules": schedules,
         "functions": functions,
         "apis": [(api["name"], api["id"]) for api in apis],
         "routes": routes,
@@ -103,6 +116,12 @@ def check_deployment(project: Path, state: dict[str, Any]) -> None:
         policy_file = project / ".chalice" / provision.policy_file_name(STAGE, function)
         assert functions[name]["policy"] == json.loads(policy_file.read_text()), function
     assert [name for name, _ in state["apis"]] == ["chalice-blog"]
+    assert state["schedules"] == {
+        f"chalice-blog-{STAGE}-publish_due_posts-event": (
+            "rate(5 minutes)",
+            [f"chalice-blog-{STAGE}-publish_due_posts"],
+        )
+    }
     for route in blog_app.app.routes:
         assert state["routes"][route] == {"GET"}, route
     wired = {
@@ -153,4 +172,5 @@ def test_setup_deploy_update_and_delete(project: Path) -> None:
     chalice(project, "delete")
     gone = deployed_state(project)
     assert (gone["functions"], gone["apis"], gone["notifications"]) == ({}, [], [])
+    assert gone["schedules"] == {}
     assert boto3.client("iam").list_roles()["Roles"] == []

@@ -34,6 +34,7 @@ PAGE_TYPES = {
     "category": "/category/engineering/",
     "older-page": None,
     "search": "/search?q=dynamodb",
+    "static-page": "/about/",
     "empty-search": "/search?q=",
     "not-found": "/no/such/page/",
 }
