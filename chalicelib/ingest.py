@@ -34,7 +34,8 @@ RESERVED_PAGE_SLUGS = {
     "sitemap-xml",
     "robots-txt",
 }
-_MAX_SYNC_ROUNDS = 3
+# Rounds repeat only while the object keeps changing under us (same-second uploads).
+_MAX_SYNC_ROUNDS = 8
 
 
 @dataclass(frozen=True)
@@ -118,9 +119,11 @@ def sync_source(
             outcome = "removed" if removed else "absent"
             break
         try:
-            outcome = _publish(fetched, store, settings, force, now)
+            result = _publish(fetched, store, settings, force, now)
         except (ParseError, SlugTakenError) as exc:
             return _reject(s3, settings.bucket_name, key, fetched.version.etag, str(exc))
+        # A later round that finds its work done must not hide what an earlier one did.
+        outcome = result if result != "unchanged" else outcome
         # LastModified has one-second resolution, so two uploads in one second
         # cannot be ordered by it: stop only once S3 still holds what we stored.
         if _current_etag(s3, settings.bucket_name, key) == fetched.version.etag:
