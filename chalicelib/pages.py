@@ -231,9 +231,7 @@ def _term_page(
 ) -> PageView:
     _require_length(key)
     listing = _nonempty(store.list_posts(partition, "", cursor.before, cursor.after, per_page))
-    first = listing.posts[0]
-    terms: tuple[Term, ...] = getattr(first, field_name)
-    name = next((t.name for t in terms if t.key == key), key)
+    name = _term_name(listing.posts[0], field_name, key)
     sidebar = build_sidebar(store, None)
     if field_name == "tags":
         heading, path = f"Tag: {name}", urls.tag_path(key)
@@ -331,8 +329,13 @@ def sitemap_entries(store: BlogStore) -> list[tuple[str, datetime | None]]:
 def _term_feed(store: BlogStore, partition: str, key: str, field_name: str, path: str) -> Feed:
     _require_length(key)
     posts = _nonempty(store.list_posts(partition, limit=FEED_ENTRIES)).posts
-    terms: tuple[Term, ...] = getattr(posts[0], field_name)
-    return Feed(next((t.name for t in terms if t.key == key), key), path, posts)
+    return Feed(_term_name(posts[0], field_name, key), path, posts)
+
+
+def _term_name(post: PostSummary, field_name: str, key: str) -> str:
+    """Return the display name of a tag or category key, as a post carrying it spells it."""
+    terms: tuple[Term, ...] = getattr(post, field_name)
+    return next((t.name for t in terms if t.key == key), key)
 
 
 SEARCH_RESULTS = 50
