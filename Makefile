@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 
 NODE_STAMP := node_modules/.installed
 
-.PHONY: run test lint format setup-stage package clean
+.PHONY: run test bench lint format setup-stage package clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,15 @@ test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
+
+# Benchmarks (bench/RESULTS.md): N = 100 and 2,000; make bench ARGS=--large adds 10,000.
+# Hugo, the static site generator compared against, comes from Debian's packages.
+bench: $(STAMP)
+	@command -v hugo >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get install -y -q hugo; \
+		else sudo apt-get install -y -q hugo; fi; } || \
+		echo "hugo could not be installed: the comparison with it will be skipped"
+	$(BIN)/python -m bench.run $(ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -6,12 +6,14 @@ import functools
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
+from types import ModuleType
 from urllib.parse import unquote
 
 from chalice.app import Chalice, CloudWatchEvent, Rate, Request, Response, S3Event
 
-from chalicelib import aws, inbox, ingest, media, pages, views, web
+from chalicelib import aws, media, pages, views, web
 from chalicelib.config import load_settings
+from chalicelib.sources import INBOX_PREFIX, PAGES_PREFIX, POST_SUFFIX, POSTS_PREFIX
 from chalicelib.storage import BlogStore
 
 SETTINGS = load_settings()
@@ -214,30 +216,38 @@ def _media_redirect(folder: str, name: str) -> Response:
 @app.on_s3_event(
     bucket=SETTINGS.bucket_name,
     events=["s3:ObjectCreated:*", "s3:ObjectRemoved:*"],
-    prefix=ingest.POSTS_PREFIX,
-    suffix=ingest.POST_SUFFIX,
+    prefix=POSTS_PREFIX,
+    suffix=POST_SUFFIX,
 )
 def on_post_source_changed(event: S3Event) -> None:
-    ingest.sync_source(event.key, aws.s3_client(), get_store(), SETTINGS)
+    _publishing().sync_source(event.key, aws.s3_client(), get_store(), SETTINGS)
 
 
-@app.on_s3_event(
-    bucket=SETTINGS.bucket_name, events=["s3:ObjectCreated:*"], prefix=inbox.INBOX_PREFIX
-)
+@app.on_s3_event(bucket=SETTINGS.bucket_name, events=["s3:ObjectCreated:*"], prefix=INBOX_PREFIX)
 def on_mail_received(event: S3Event) -> None:
+    from chalicelib import inbox  # see _publishing()
+
     inbox.process_message(event.key, aws.s3_client(), get_store(), SETTINGS)
 
 
 @app.on_s3_event(
     bucket=SETTINGS.bucket_name,
     events=["s3:ObjectCreated:*", "s3:ObjectRemoved:*"],
-    prefix=ingest.PAGES_PREFIX,
-    suffix=ingest.POST_SUFFIX,
+    prefix=PAGES_PREFIX,
+    suffix=POST_SUFFIX,
 )
 def on_page_source_changed(event: S3Event) -> None:
-    ingest.sync_source(event.key, aws.s3_client(), get_store(), SETTINGS)
+    _publishing().sync_source(event.key, aws.s3_client(), get_store(), SETTINGS)
 
 
 @app.schedule(Rate(5, unit=Rate.MINUTES))
 def publish_due_posts(event: CloudWatchEvent) -> None:
-    ingest.publish_due_posts(aws.s3_client(), get_store(), SETTINGS, datetime.now(UTC))
+    _publishing().publish_due_posts(aws.s3_client(), get_store(), SETTINGS, datetime.now(UTC))
+
+
+def _publishing() -> ModuleType:
+    # Every function loads this file; only publishing needs Markdown and Pygments,
+    # so the API's cold start never pays for importing them.
+    from chalicelib import ingest
+
+    return ingest

@@ -18,10 +18,10 @@ from chalicelib.config import Settings
 from chalicelib.mail import MailPost, MailRejected, parse_mail, post_document
 from chalicelib.media import MEDIA_PREFIX
 from chalicelib.parsing import ParseError, slugify
+from chalicelib.sources import INBOX_PREFIX
 from chalicelib.storage import BlogStore
 
 LOG = logging.getLogger(__name__)
-INBOX_PREFIX = "inbox/"
 PROCESSED_PREFIX = "inbox/processed/"
 REJECTED_PREFIX = "inbox/rejected/"
 

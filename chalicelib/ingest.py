@@ -13,16 +13,15 @@ from botocore.exceptions import ClientError
 
 from chalicelib import reports
 from chalicelib.config import Settings
+from chalicelib.layout import links, refresh_layout, relate_back, related_posts
 from chalicelib.models import Page, Post
 from chalicelib.parsing import ParseError, SourceDocument, parse_document
 from chalicelib.rendering import html_to_text, render_markdown, summarize
 from chalicelib.search import index_terms
+from chalicelib.sources import PAGES_PREFIX, POST_SUFFIX, POSTS_PREFIX
 from chalicelib.storage import BlogStore, SlugTakenError, SourceVersion
 
 LOG = logging.getLogger(__name__)
-POSTS_PREFIX = "posts/"
-PAGES_PREFIX = "pages/"
-POST_SUFFIX = ".md"
 # Static pages live at /{slug}/, beside these routes: a page may not take their names.
 RESERVED_PAGE_SLUGS = {
     "tag",
@@ -36,6 +35,8 @@ RESERVED_PAGE_SLUGS = {
 }
 # Rounds repeat only while the object keeps changing under us (same-second uploads).
 _MAX_SYNC_ROUNDS = 8
+# Outcomes after which the menu, sidebar or calendar may show something else.
+_LAYOUT_CHANGES = {"published", "removed", "scheduled", "draft-unpublished"}
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,8 @@ def sync_source(
         # cannot be ordered by it: stop only once S3 still holds what we stored.
         if _current_etag(s3, settings.bucket_name, key) == fetched.version.etag:
             break
+    if outcome in _LAYOUT_CHANGES:
+        refresh_layout(store)
     reports.clear_report(s3, settings.bucket_name, key)
     return _log(key, outcome)
 
@@ -176,7 +179,11 @@ def _publish(
     if post.draft:
         return "draft-unpublished" if store.remove_source(post.source_key) else "draft"
     terms = index_terms(post, html_to_text(post.html))
-    return "published" if store.save_post(post, fetched.version, force, terms) else "unchanged"
+    related = related_posts(store, post)
+    if not store.save_post(post, fetched.version, force, terms, links(related)):
+        return "unchanged"
+    relate_back(store, related)
+    return "published"
 
 
 def _publish_page(fetched: FetchedObject, store: BlogStore, settings: Settings, force: bool) -> str:

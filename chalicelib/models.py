@@ -80,14 +80,60 @@ class PostSummary:
 
 
 @dataclass(frozen=True)
+class Link:
+    """Another post as a permalink page links to it: its id and title."""
+
+    post_id: str
+    title: str
+
+
+@dataclass(frozen=True)
 class StoredPost:
-    """A post as read back for its permalink page."""
+    """A post as read back for its permalink page, with links chosen at publish time."""
 
     summary: PostSummary
     html: str
     source_key: str
     via: str | None = None
     updated: datetime | None = None
+    older: Link | None = None
+    newer: Link | None = None
+    related: tuple[Link, ...] = ()
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What every page shows around its content, rendered when something is published.
+
+    The HTML fragments hold ``LINK_PREFIX`` where a link needs the request's path prefix.
+    """
+
+    menu_html: str = ""
+    sidebar_html: str = ""
+    months: tuple[str, ...] = ()
+    latest_days: frozenset[int] = frozenset()
+    total_posts: int = 0
+
+    @property
+    def latest_month(self) -> str | None:
+        """Return the newest month with posts, as ``yyyy-mm``."""
+        return self.months[-1] if self.months else None
+
+
+LINK_PREFIX = "<!--prefix-->"
+
+
+@dataclass(frozen=True)
+class SiteIndex:
+    """What the layout is built from: counts, menu, the newest posts and month."""
+
+    categories: tuple[TermCount, ...]
+    tags: tuple[TermCount, ...]
+    months: tuple[str, ...]
+    pages: tuple[MenuEntry, ...]
+    recent: tuple[PostSummary, ...]
+    latest_days: frozenset[int]
+    total_posts: int
 
 
 @dataclass(frozen=True)

@@ -10,14 +10,10 @@ from datetime import date, datetime
 from typing import Any
 
 from chalicelib import search, urls
-from chalicelib.models import ListingPage, MenuEntry, PostSummary, Term, TermCount
+from chalicelib.models import Layout, ListingPage, PostSummary, Term
 from chalicelib.monthgrid import MonthCalendar, build_calendar
 from chalicelib.storage import ALL_POSTS, BlogStore, category_listing, tag_listing
 
-RECENT_POSTS = 5
-RELATED_POSTS = 3
-RELATED_TAGS_READ = 2
-MENU_CATEGORIES = 6
 # Longer values cannot name anything stored (slugs and terms are capped at 100
 # characters) and would exceed DynamoDB's key size limits.
 MAX_PATH_PARAMETER = 400
@@ -48,24 +44,11 @@ class Cursor:
 
 
 @dataclass(frozen=True)
-class CloudTag:
-    """A tag in the sidebar cloud, weighted 1 to 5 by its post count."""
-
-    term: Term
-    count: int
-    weight: int
-
-
-@dataclass(frozen=True)
 class Sidebar:
-    """Everything around the content column."""
+    """Everything around the content column: the stored layout and a month's calendar."""
 
-    categories: list[TermCount]
-    tags: list[CloudTag]
+    layout: Layout
     calendar: MonthCalendar
-    recent: tuple[PostSummary, ...]
-    menu: list[TermCount]
-    pages: list[MenuEntry]
 
 
 @dataclass(frozen=True)
@@ -84,25 +67,24 @@ class PageView:
 
 
 def home_page(store: BlogStore, cursor: Cursor, per_page: int) -> PageView:
-    """Show all posts, most recent first."""
+    """Show all posts, most recent first (a Query and a GetItem)."""
     listing = store.list_posts(ALL_POSTS, before=cursor.before, after=cursor.after, limit=per_page)
-    recent = None if cursor.before or cursor.after else listing.posts[:RECENT_POSTS]
-    sidebar = build_sidebar(store, None, recent)
     data = {"listing": listing, "path": "/"}
+    sidebar = with_calendar(store.get_layout())
     return PageView("home.html", "", sidebar, data, path="/", feed_path="/feed/")
 
 
 def post_page(store: BlogStore, year: str, month: str, slug: str) -> PageView:
-    """Show one post with links to its neighbours."""
+    """Show one post with links to its neighbours (one BatchGetItem)."""
     _require_month(year, month)
     _require_length(slug)
-    stored = store.get_post(f"{year}/{month}/{slug}")
+    fetched = store.page_data(month=f"{year}-{month}", post_id=f"{year}/{month}/{slug}")
+    stored = fetched.post
     if stored is None:
         raise NotFound(f"no post {year}/{month}/{slug}")
-    older, newer = store.neighbours(stored.summary.sort_key)
-    sidebar = build_sidebar(store, (int(year), int(month)))
+    sidebar = with_calendar(fetched.layout, f"{year}-{month}", fetched.days)
     data = {"post": stored.summary, "html": stored.html, "via": stored.via}
-    data.update(older=older, newer=newer, related=related_posts(store, stored.summary))
+    data.update(older=stored.older, newer=stored.newer, related=stored.related)
     return PageView(
         "post.html",
         stored.summary.title,
@@ -112,22 +94,6 @@ def post_page(store: BlogStore, year: str, month: str, slug: str) -> PageView:
         description=stored.summary.summary,
         last_modified=stored.updated,
     )
-
-
-def related_posts(store: BlogStore, post: PostSummary) -> tuple[PostSummary, ...]:
-    """Find posts sharing the most tags with this one (reading two tags' listings)."""
-    candidates: dict[str, PostSummary] = {}
-    for tag in post.tags[:RELATED_TAGS_READ]:
-        for other in store.list_posts(tag_listing(tag.key), limit=RELATED_POSTS + 1).posts:
-            if other.post_id != post.post_id:
-                candidates[other.post_id] = other
-    own = {t.key for t in post.tags}
-
-    def shared(other: PostSummary) -> int:
-        return len(own & {t.key for t in other.tags})
-
-    newest_first = sorted(candidates.values(), key=lambda p: p.sort_key, reverse=True)
-    return tuple(sorted(newest_first, key=shared, reverse=True)[:RELATED_POSTS])
 
 
 def date_archive_page(
@@ -142,10 +108,11 @@ def date_archive_page(
     else:
         prefix, title = f"{when:%Y}-", f"{when:%Y}"
     listing = _nonempty(store.list_posts(ALL_POSTS, prefix, cursor.before, cursor.after, per_page))
-    in_view = (when.year, when.month) if month else _month_of(listing.posts[0])
+    in_view = f"{when:%Y-%m}" if month else f"{listing.posts[0].published:%Y-%m}"
     path = urls.archive_path(when.year, when.month if month else None, when.day if day else None)
     data = {"listing": listing, "heading": title, "path": path}
-    sidebar = build_sidebar(store, in_view)
+    fetched = store.page_data(month=in_view)
+    sidebar = with_calendar(fetched.layout, in_view, fetched.days)
     return PageView(
         "archive.html", title, sidebar, data, path=path, description=f"Posts of {title}"
     )
@@ -156,12 +123,13 @@ def year_or_static_page(store: BlogStore, cursor: Cursor, per_page: int, part: s
     if _YEAR.match(part):
         return date_archive_page(store, cursor, per_page, part)
     _require_length(part)
-    page = store.get_page(part)
+    fetched = store.page_data(page_slug=part)
+    page = fetched.page
     if page is None:
         raise NotFound(f"no page {part}")
     data = {"static_page": page}
     path = urls.page_path(page.slug)
-    sidebar = build_sidebar(store, None)
+    sidebar = with_calendar(fetched.layout)
     return PageView("page.html", page.title, sidebar, data, path=path, description=page.summary)
 
 
@@ -186,44 +154,18 @@ def category_page(store: BlogStore, cursor: Cursor, per_page: int, key: str) -> 
 
 def not_found_page(store: BlogStore) -> PageView:
     """Show the 404 page, with the usual sidebar to help the reader on."""
-    return PageView("404.html", "Not found", build_sidebar(store, None), status=404)
+    return PageView("404.html", "Not found", with_calendar(store.get_layout()), status=404)
 
 
-def build_sidebar(
-    store: BlogStore,
-    month_in_view: tuple[int, int] | None,
-    recent: tuple[PostSummary, ...] | None = None,
+def with_calendar(
+    layout: Layout, month: str | None = None, days: frozenset[int] = frozenset()
 ) -> Sidebar:
-    """Gather the categories, tag cloud, calendar and recent posts."""
-    categories, tags, months, menu_pages = store.site_index()
-    if recent is None:
-        recent = store.list_posts(ALL_POSTS, limit=RECENT_POSTS).posts
-    if month_in_view is None:
-        latest = months[-1] if months else date.today().strftime("%Y-%m")
-        month_in_view = int(latest[:4]), int(latest[5:7])
-    year, month = month_in_view
-    days = store.days_with_posts(year, month)
-    menu = sorted(categories, key=lambda c: -c.count)[:MENU_CATEGORIES]
-    return Sidebar(
-        categories=sorted(categories, key=lambda c: c.term.name.casefold()),
-        tags=tag_cloud(tags),
-        calendar=build_calendar(year, month, days, months),
-        recent=recent,
-        menu=sorted(menu, key=lambda c: c.term.name.casefold()),
-        pages=menu_pages,
-    )
-
-
-def tag_cloud(tags: list[TermCount]) -> list[CloudTag]:
-    """Weight tags 1 to 5 on a log scale of their counts, in name order."""
-    if not tags:
-        return []
-    top = max(t.count for t in tags)
-    scale = math.log(top) if top > 1 else 1.0
-    return [
-        CloudTag(t.term, t.count, 1 + round(4 * math.log(t.count) / scale))
-        for t in sorted(tags, key=lambda t: t.term.name.casefold())
-    ]
+    """Add a month's calendar to the layout: by default the newest month with posts."""
+    if month is None:
+        month = layout.latest_month or date.today().strftime("%Y-%m")
+        days = layout.latest_days
+    year, number = int(month[:4]), int(month[5:7])
+    return Sidebar(layout, build_calendar(year, number, set(days), list(layout.months)))
 
 
 def _term_page(
@@ -232,7 +174,7 @@ def _term_page(
     _require_length(key)
     listing = _nonempty(store.list_posts(partition, "", cursor.before, cursor.after, per_page))
     name = _term_name(listing.posts[0], field_name, key)
-    sidebar = build_sidebar(store, None)
+    sidebar = with_calendar(store.get_layout())
     if field_name == "tags":
         heading, path = f"Tag: {name}", urls.tag_path(key)
     else:
@@ -254,10 +196,6 @@ def _nonempty(listing: ListingPage) -> ListingPage:
     if not listing.posts:
         raise NotFound("empty listing")
     return listing
-
-
-def _month_of(post: PostSummary) -> tuple[int, int]:
-    return post.published.year, post.published.month
 
 
 def _require_length(value: str) -> None:
@@ -319,10 +257,10 @@ def sitemap_entries(store: BlogStore) -> list[tuple[str, datetime | None]]:
     posts = list(itertools.islice(store.all_posts(ALL_POSTS), SITEMAP_LIMIT - 1))
     entries: list[tuple[str, datetime | None]] = [("/", posts[0].published if posts else None)]
     entries += [(urls.post_path(p.post_id), p.published) for p in posts]
-    categories, tags, _, menu = store.site_index()
-    entries += [(urls.page_path(p.slug), None) for p in menu]
-    entries += [(urls.category_path(c.term.key), None) for c in categories]
-    entries += [(urls.tag_path(t.term.key), None) for t in tags]
+    index = store.site_index()[1]
+    entries += [(urls.page_path(p.slug), None) for p in index.pages]
+    entries += [(urls.category_path(c.term.key), None) for c in index.categories]
+    entries += [(urls.tag_path(t.term.key), None) for t in index.tags]
     return entries[:SITEMAP_LIMIT]
 
 
@@ -345,7 +283,8 @@ def search_page(store: BlogStore, query: str, page: int, per_page: int) -> PageV
     """Show the posts that best match a query, with the query's words marked."""
     query = " ".join(query[: search.MAX_QUERY_CHARS].split())
     terms = search.query_terms(query)
-    ranked = search.rank(store.postings(terms), store.total_posts()) if terms else []
+    layout = store.get_layout()
+    ranked = search.rank(store.postings(terms), layout.total_posts) if terms else []
     ranked = ranked[:SEARCH_RESULTS]
     pages = max(1, math.ceil(len(ranked) / per_page))
     page = min(max(page, 1), pages)
@@ -358,4 +297,4 @@ def search_page(store: BlogStore, query: str, page: int, per_page: int) -> PageV
         "pages": pages,
     }
     title = f"Search: {query}" if query else "Search"
-    return PageView("search.html", title, build_sidebar(store, None), data)
+    return PageView("search.html", title, with_calendar(layout), data)

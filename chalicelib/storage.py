@@ -6,6 +6,7 @@ import logging
 import random
 import time
 from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -14,11 +15,14 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from chalicelib.models import (
+    Layout,
+    Link,
     ListingPage,
     MenuEntry,
     Page,
     Post,
     PostSummary,
+    SiteIndex,
     StoredPost,
     Term,
     TermCount,
@@ -29,10 +33,16 @@ LOG = logging.getLogger(__name__)
 ALL_POSTS = "LIST#all"
 COUNTS = "COUNT"
 SCHEDULE = "SCHEDULE"
+LAYOUT = "LAYOUT"
+# Every post and page transaction adds one: derived items (neighbour links, the
+# layout) carry the generation they were computed at, so a stale one never wins.
+GENERATION = "GEN"
+RECENT_POSTS = 5
 _ITEM_SK = "#"
 _SORT_KEY_MAX = "~"  # sorts after every character a sort key can hold after its date
 _MAX_ATTEMPTS = 8
 POSTINGS_PER_TERM = 1000
+_WRITERS = 8
 _SERIALIZER = TypeSerializer()
 _DESERIALIZER = TypeDeserializer()
 
@@ -74,13 +84,40 @@ class SourceRecord:
             | {category_listing(c.key) for c in self.categories}
         )
 
-    def counters(self) -> dict[tuple[str, str], str]:
-        """Return the counter items this post adds one to, with their display names."""
+    def counters(self) -> dict[Counter, str]:
+        """Return the counters this post adds one to, with their display names."""
         day = self.sort_key[:10]
-        counters = {(COUNTS, f"month#{day[:7]}"): day[:7], (f"DAYS#{day[:7]}", day[8:]): day}
-        counters.update({(COUNTS, f"tag#{t.key}"): t.name for t in self.tags})
-        counters.update({(COUNTS, f"category#{c.key}"): c.name for c in self.categories})
+        counters = {
+            Counter(COUNTS, f"month#{day[:7]}"): day[:7],
+            Counter(days_item(day[:7]), _ITEM_SK, f"d{day[8:]}"): "",
+        }
+        counters.update({Counter(COUNTS, f"tag#{t.key}"): t.name for t in self.tags})
+        counters.update({Counter(COUNTS, f"category#{c.key}"): c.name for c in self.categories})
         return counters
+
+
+@dataclass(frozen=True, order=True)
+class Counter:
+    """One number in the table: an attribute of the item at (pk, sk)."""
+
+    pk: str
+    sk: str
+    attribute: str = "n"
+
+
+@dataclass(frozen=True)
+class PageData:
+    """What one BatchGetItem fetched for a page: the layout and the items asked for."""
+
+    layout: Layout
+    days: frozenset[int] = frozenset()
+    post: StoredPost | None = None
+    page: Page | None = None
+
+
+def days_item(month: str) -> str:
+    """Return the partition of a month's per-day post counts (``yyyy-mm``)."""
+    return f"DAYS#{month}"
 
 
 def tag_listing(key: str) -> str:
@@ -113,11 +150,12 @@ class BlogStore:
         version: SourceVersion,
         force: bool = False,
         terms: Mapping[str, int] | None = None,
+        related: tuple[Link, ...] = (),
     ) -> bool:
         """Publish or update a post; return False when this version is already stored or older.
 
         ``force`` rewrites an already stored version (a rebuild after a code change);
-        ``terms`` are the post's weighted search terms.
+        ``terms`` are the post's weighted search terms; ``related`` its related posts.
         """
         terms = terms or {}
         for attempt in range(_MAX_ATTEMPTS):
@@ -136,13 +174,16 @@ class BlogStore:
             )
             actions = [
                 _put_source(self._table, record, old),
-                _put_post(self._table, post, version.modified),
+                _put_post(self._table, post, version.modified, related),
+                _bump_generation(self._table),
             ]
             if old is not None and old.post_id != post.post_id:
                 actions.append(_delete(self._table, f"POST#{old.post_id}", _ITEM_SK))
             actions += _index_actions(self._table, old, record, _summary_attributes(post))
             if self._transact(actions, post.source_key, attempt):
                 self._write_postings(old, record, terms)
+                moved_from = {old.sort_key} if old else set()
+                self._relink({record.sort_key} | moved_from)
                 return True
         raise StorageConflictError(f"gave up saving {post.source_key} after repeated conflicts")
 
@@ -162,12 +203,91 @@ class BlogStore:
                     }
                 },
                 _delete(self._table, f"POST#{old.post_id}", _ITEM_SK),
+                _bump_generation(self._table),
                 *_index_actions(self._table, old, None, {}),
             ]
             if self._transact(actions, key, attempt):
                 self._write_postings(old, None, {})
+                self._relink({old.sort_key})
                 return True
         raise StorageConflictError(f"gave up removing {key} after repeated conflicts")
+
+    def generation(self) -> int:
+        """Return how many post and page changes the table has committed (consistent)."""
+        item = self._get(GENERATION, consistent=True)
+        return int(item["gen"]) if item else 0
+
+    def _relink(self, sort_keys: set[str]) -> None:
+        """Re-point the posts around these listing positions at their current neighbours."""
+        generation = self.generation()
+        links: dict[str, tuple[PostSummary | None, PostSummary | None]] = {}
+        for sort_key in sorted(sort_keys):
+            links.update(self._links_around(sort_key))
+        for post_id, (older, newer) in sorted(links.items()):
+            self._set_links(post_id, older, newer, generation)
+
+    def _links_around(
+        self, sort_key: str
+    ) -> dict[str, tuple[PostSummary | None, PostSummary | None]]:
+        """Return the neighbour links of a position and of the posts on either side of it."""
+        # Three each way covers the post, its neighbours and theirs: two Queries, any N.
+        older = self._query_range(ALL_POSTS, "0", sort_key, True, limit=3, consistent=True)
+        newer = self._query_range(ALL_POSTS, sort_key, _SORT_KEY_MAX, False, 3, consistent=True)
+        itself = older[0] if older and older[0].sort_key == sort_key else None
+        before = older[1:] if itself else older
+        after = [p for p in newer if p.sort_key != sort_key]
+        links: dict[str, tuple[PostSummary | None, PostSummary | None]] = {}
+        first_after = after[0] if after else None
+        last_before = before[0] if before else None
+        if itself is not None:
+            links[itself.post_id] = (last_before, first_after)
+        if last_before is not None:
+            links[last_before.post_id] = (_at(before, 1), itself or first_after)
+        if first_after is not None:
+            links[first_after.post_id] = (itself or last_before, _at(after, 1))
+        return links
+
+    def _set_links(
+        self,
+        post_id: str,
+        older: PostSummary | None,
+        newer: PostSummary | None,
+        generation: int,
+    ) -> None:
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=_key(f"POST#{post_id}", _ITEM_SK),
+                UpdateExpression="SET older = :older, newer = :newer, linkgen = :gen",
+                ConditionExpression=(
+                    "attribute_exists(pk) AND (attribute_not_exists(linkgen) OR linkgen <= :gen)"
+                ),
+                ExpressionAttributeValues={
+                    ":older": _SERIALIZER.serialize(_link_attr(older)),
+                    ":newer": _SERIALIZER.serialize(_link_attr(newer)),
+                    ":gen": {"N": str(generation)},
+                },
+            )
+        except ClientError as exc:
+            # Deleted since, or already linked from a newer view of the listing.
+            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+
+    def set_related(self, post_id: str, related: tuple[Link, ...]) -> None:
+        """Replace a published post's related posts; a post deleted meanwhile stays deleted."""
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=_key(f"POST#{post_id}", _ITEM_SK),
+                UpdateExpression="SET related = :related",
+                ConditionExpression="attribute_exists(pk)",
+                ExpressionAttributeValues={
+                    ":related": _SERIALIZER.serialize([_link_attr(r) for r in related])
+                },
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
 
     def _write_postings(
         self, old: SourceRecord | None, new: SourceRecord | None, terms: Mapping[str, int]
@@ -191,8 +311,10 @@ class BlogStore:
                 for t, w in terms.items()
             ]
         requests += [{"DeleteRequest": {"Key": _key(pk, sk)}} for pk, sk in sorted(stale)]
-        for start in range(0, len(requests), 25):
-            self._batch_write(requests[start : start + 25])
+        batches = [requests[start : start + 25] for start in range(0, len(requests), 25)]
+        # A post has up to 16 batches: sent side by side, they cost about one round trip.
+        with ThreadPoolExecutor(max_workers=_WRITERS) as pool:
+            list(pool.map(self._batch_write, batches))
 
     def _batch_write(self, requests: list[dict[str, Any]]) -> None:
         pending = {self._table: requests}
@@ -257,15 +379,91 @@ class BlogStore:
     def get_post(self, post_id: str) -> StoredPost | None:
         """Return a post for its permalink page."""
         item = self._get(f"POST#{post_id}")
-        if item is None:
-            return None
-        return StoredPost(
-            summary=_summary_from_item(item),
-            html=item["html"],
-            source_key=item["source_key"],
-            via=item.get("via"),
-            updated=datetime.fromisoformat(item["updated"]) if "updated" in item else None,
+        return None if item is None else _stored_post(item)
+
+    def page_data(
+        self, month: str | None = None, post_id: str | None = None, page_slug: str | None = None
+    ) -> PageData:
+        """Fetch the layout, a month's calendar days and a post or page in one BatchGetItem."""
+        wanted = {"layout": (LAYOUT, _ITEM_SK)}
+        if month:
+            wanted["days"] = (days_item(month), _ITEM_SK)
+        if post_id:
+            wanted["post"] = (f"POST#{post_id}", _ITEM_SK)
+        if page_slug:
+            wanted["page"] = (f"PAGE#{page_slug}", _ITEM_SK)
+        found = self._batch_get(wanted)
+        layout = _layout_from_item(found["layout"]) if "layout" in found else Layout()
+        post, page = found.get("post"), found.get("page")
+        return PageData(
+            layout=layout,
+            days=_days_from_item(found["days"]) if "days" in found else frozenset(),
+            post=_stored_post(post) if post else None,
+            page=_page_from_item(page) if page else None,
         )
+
+    def get_layout(self) -> Layout:
+        """Return the stored layout (one GetItem); empty before anything is published."""
+        item = self._get(LAYOUT)
+        return Layout() if item is None else _layout_from_item(item)
+
+    def site_index(self) -> tuple[int, SiteIndex]:
+        """Read what the layout is built from, after the generation it reflects (consistent)."""
+        generation = self.generation()
+        categories: list[TermCount] = []
+        tags: list[TermCount] = []
+        months: list[str] = []
+        menu: list[MenuEntry] = []
+        total = 0
+        for item in self._query_all(COUNTS, consistent=True):
+            kind, _, key = item["sk"].partition("#")
+            if item["n"] <= 0:
+                continue
+            if kind == "menu":
+                menu.append(MenuEntry(key.split("#", 1)[1], item["name"]))
+            elif kind == "month":
+                months.append(key)
+                total += int(item["n"])
+            else:
+                target = tags if kind == "tag" else categories
+                target.append(TermCount(Term(key, item["name"]), int(item["n"])))
+        recent = self._query_range(
+            ALL_POSTS, "0", _SORT_KEY_MAX, True, RECENT_POSTS, consistent=True
+        )
+        latest = self._get(days_item(months[-1]), consistent=True) if months else None
+        index = SiteIndex(
+            categories=tuple(categories),
+            tags=tuple(tags),
+            months=tuple(months),
+            pages=tuple(menu),
+            recent=tuple(recent),
+            latest_days=_days_from_item(latest) if latest else frozenset(),
+            total_posts=total,
+        )
+        return generation, index
+
+    def save_layout(self, layout: Layout, generation: int) -> bool:
+        """Store a layout built at a generation; False if one from a later one is stored."""
+        attributes = {
+            "menu_html": layout.menu_html,
+            "sidebar_html": layout.sidebar_html,
+            "months": " ".join(layout.months),
+            "latest_days": " ".join(map(str, sorted(layout.latest_days))),
+            "total": layout.total_posts,
+            "gen": generation,
+        }
+        action = _put(self._table, LAYOUT, _ITEM_SK, attributes)["Put"]
+        try:
+            self._client.put_item(
+                **action,
+                ConditionExpression="attribute_not_exists(gen) OR gen <= :gen",
+                ExpressionAttributeValues={":gen": {"N": str(generation)}},
+            )
+            return True
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            return False
 
     def list_posts(
         self,
@@ -336,47 +534,10 @@ class BlogStore:
         }
         return [found[sk] for sk in sort_keys if sk in found]
 
-    def total_posts(self) -> int:
-        """Return how many posts are published, from the month counters (one Query)."""
-        response = self._client.query(
-            TableName=self._table,
-            KeyConditionExpression="pk = :pk AND begins_with(sk, :month)",
-            ExpressionAttributeValues={":pk": {"S": COUNTS}, ":month": {"S": "month#"}},
-        )
-        return sum(int(item["n"]["N"]) for item in response["Items"])
-
-    def neighbours(self, sort_key: str) -> tuple[PostSummary | None, PostSummary | None]:
-        """Return the posts just older and just newer than the given one."""
-        older = self._query_range(ALL_POSTS, "0", sort_key, newest_first=True, limit=2)
-        newer = self._query_range(ALL_POSTS, sort_key, _SORT_KEY_MAX, newest_first=False, limit=2)
-        return (
-            next((p for p in older if p.sort_key != sort_key), None),
-            next((p for p in newer if p.sort_key != sort_key), None),
-        )
-
     def term_counts(self) -> tuple[list[TermCount], list[TermCount], list[str]]:
         """Return categories and tags with post counts, and the months that have posts."""
-        categories, tags, months, _ = self.site_index()
-        return categories, tags, months
-
-    def site_index(self) -> tuple[list[TermCount], list[TermCount], list[str], list[MenuEntry]]:
-        """Read the sidebar's counts and the main menu in one Query."""
-        categories: list[TermCount] = []
-        tags: list[TermCount] = []
-        months: list[str] = []
-        menu: list[MenuEntry] = []
-        for item in self._query_all(COUNTS):
-            kind, _, key = item["sk"].partition("#")
-            if item["n"] <= 0:
-                continue
-            if kind == "menu":
-                menu.append(MenuEntry(key.split("#", 1)[1], item["name"]))
-            elif kind == "month":
-                months.append(key)
-            else:
-                target = tags if kind == "tag" else categories
-                target.append(TermCount(Term(key, item["name"]), int(item["n"])))
-        return categories, tags, months, menu
+        index = self.site_index()[1]
+        return list(index.categories), list(index.tags), list(index.months)
 
     def schedule(self, key: str, due: datetime) -> None:
         """Remember to publish a source when it is due (its date is in the future)."""
@@ -416,16 +577,7 @@ class BlogStore:
     def get_page(self, slug: str) -> Page | None:
         """Return a static page."""
         item = self._get(f"PAGE#{slug}")
-        if item is None:
-            return None
-        return Page(
-            slug,
-            item["title"],
-            item["html"],
-            item["summary"],
-            int(item["menu_order"]),
-            item["source_key"],
-        )
+        return None if item is None else _page_from_item(item)
 
     def save_page(self, page: Page, version: SourceVersion, force: bool = False) -> bool:
         """Publish or update a static page and its menu entry; False if already stored or older."""
@@ -443,6 +595,7 @@ class BlogStore:
                     page.source_key,
                 ),
                 _put(self._table, COUNTS, menu_sk, {"name": page.title, "n": 1}),
+                _bump_generation(self._table),
             ]
             if old is not None and old["page"] != page.slug:
                 actions.append(_delete(self._table, f"PAGE#{old['page']}", _ITEM_SK))
@@ -465,6 +618,7 @@ class BlogStore:
                 ),
                 _delete(self._table, f"PAGE#{old['page']}", _ITEM_SK),
                 _delete(self._table, COUNTS, old["menu_sk"]),
+                _bump_generation(self._table),
             ]
             if self._transact(actions, key, attempt):
                 return True
@@ -472,8 +626,8 @@ class BlogStore:
 
     def days_with_posts(self, year: int, month: int) -> set[int]:
         """Return the days of a month on which posts were published."""
-        items = self._query_all(f"DAYS#{year:04d}-{month:02d}")
-        return {int(item["sk"]) for item in items if item["n"] > 0}
+        item = self._get(days_item(f"{year:04d}-{month:02d}"))
+        return set(_days_from_item(item)) if item else set()
 
     # Helpers --------------------------------------------------------------------
 
@@ -483,11 +637,34 @@ class BlogStore:
         )
         return _plain(response["Item"]) if "Item" in response else None
 
+    def _batch_get(self, wanted: dict[str, tuple[str, str]]) -> dict[str, dict[str, Any]]:
+        names = {key: name for name, key in wanted.items()}
+        keys = [_key(pk, sk) for pk, sk in wanted.values()]
+        found: dict[str, dict[str, Any]] = {}
+        request: dict[str, Any] = {self._table: {"Keys": keys}}
+        for attempt in range(_MAX_ATTEMPTS):
+            response = self._client.batch_get_item(RequestItems=request)
+            for item in response["Responses"].get(self._table, []):
+                plain = _plain(item)
+                found[names[(plain["pk"], plain["sk"])]] = plain
+            request = response.get("UnprocessedKeys") or {}
+            if not request:
+                return found
+            time.sleep(random.uniform(0, 0.05 * 2**attempt))
+        raise StorageConflictError("reads kept being throttled")
+
     def _query_range(
-        self, partition: str, low: str, high: str, newest_first: bool, limit: int
+        self,
+        partition: str,
+        low: str,
+        high: str,
+        newest_first: bool,
+        limit: int,
+        consistent: bool = False,
     ) -> list[PostSummary]:
         response = self._client.query(
             TableName=self._table,
+            ConsistentRead=consistent,
             KeyConditionExpression="pk = :pk AND sk BETWEEN :low AND :high",
             ExpressionAttributeValues={
                 ":pk": {"S": partition},
@@ -499,9 +676,12 @@ class BlogStore:
         )
         return [_summary_from_item(_plain(item)) for item in response["Items"]]
 
-    def _query_all(self, partition: str, newest_first: bool = False) -> Iterator[dict[str, Any]]:
+    def _query_all(
+        self, partition: str, newest_first: bool = False, consistent: bool = False
+    ) -> Iterator[dict[str, Any]]:
         params: dict[str, Any] = {
             "TableName": self._table,
+            "ConsistentRead": consistent,
             "KeyConditionExpression": "pk = :pk",
             "ExpressionAttributeValues": {":pk": {"S": partition}},
             "ScanIndexForward": not newest_first,
@@ -533,13 +713,9 @@ def _index_actions(
     actions += [_put(table, pk, sk, summary) for pk, sk in sorted(new_entries)]
     old_counters = old.counters() if old else {}
     new_counters = new.counters() if new else {}
-    actions += [
-        _count(table, k, name, +1) for k, name in new_counters.items() if k not in old_counters
-    ]
-    actions += [
-        _count(table, k, name, -1) for k, name in old_counters.items() if k not in new_counters
-    ]
-    return actions
+    deltas = {c: (name, +1) for c, name in new_counters.items() if c not in old_counters}
+    deltas.update({c: (name, -1) for c, name in old_counters.items() if c not in new_counters})
+    return actions + _count_actions(table, deltas)
 
 
 def _put_source(table: str, record: SourceRecord, old: SourceRecord | None) -> dict[str, Any]:
@@ -598,12 +774,15 @@ def _owned(action: dict[str, Any], source_key: str) -> dict[str, Any]:
     return action
 
 
-def _put_post(table: str, post: Post, updated: datetime) -> dict[str, Any]:
+def _put_post(
+    table: str, post: Post, updated: datetime, related: tuple[Link, ...]
+) -> dict[str, Any]:
     attributes = {
         **_summary_attributes(post),
         "html": post.html,
         "source_key": post.source_key,
         "updated": updated.isoformat(),
+        "related": [_link_attr(link) for link in related],
     }
     if post.via:
         attributes["via"] = post.via
@@ -634,14 +813,33 @@ def _delete(table: str, pk: str, sk: str) -> dict[str, Any]:
     return {"Delete": {"TableName": table, "Key": _key(pk, sk)}}
 
 
-def _count(table: str, key: tuple[str, str], name: str, delta: int) -> dict[str, Any]:
+def _count_actions(table: str, deltas: dict[Counter, tuple[str, int]]) -> list[dict[str, Any]]:
+    """One Update per item (a transaction may touch an item once), adding to its counters."""
+    by_item: dict[tuple[str, str], list[tuple[str, str, int]]] = {}
+    for counter, (name, delta) in sorted(deltas.items()):
+        by_item.setdefault((counter.pk, counter.sk), []).append((counter.attribute, name, delta))
+    actions = []
+    for (pk, sk), changes in by_item.items():
+        names = {f"#c{i}": attribute for i, (attribute, _, _) in enumerate(changes)}
+        values = {f":d{i}": {"N": str(delta)} for i, (_, _, delta) in enumerate(changes)}
+        expression = "ADD " + ", ".join(f"#c{i} :d{i}" for i in range(len(changes)))
+        name = next((n for _, n, _ in changes if n), "")
+        if name:
+            names["#name"], values[":name"] = "name", {"S": name}
+            expression = f"SET #name = :name {expression}"
+        update = {"TableName": table, "Key": _key(pk, sk), "UpdateExpression": expression}
+        update.update(ExpressionAttributeNames=names, ExpressionAttributeValues=values)
+        actions.append({"Update": update})
+    return actions
+
+
+def _bump_generation(table: str) -> dict[str, Any]:
     return {
         "Update": {
             "TableName": table,
-            "Key": _key(*key),
-            "UpdateExpression": "SET #name = :name ADD n :delta",
-            "ExpressionAttributeNames": {"#name": "name"},
-            "ExpressionAttributeValues": {":name": {"S": name}, ":delta": {"N": str(delta)}},
+            "Key": _key(GENERATION, _ITEM_SK),
+            "UpdateExpression": "ADD gen :one",
+            "ExpressionAttributeValues": {":one": {"N": "1"}},
         }
     }
 
@@ -671,6 +869,56 @@ def _summary_from_item(item: dict[str, Any]) -> PostSummary:
         tags=_terms_from_attr(item["tags"]),
         categories=_terms_from_attr(item["categories"]),
         sort_key=item["sort_key"],
+    )
+
+
+def _at(posts: list[PostSummary], index: int) -> PostSummary | None:
+    return posts[index] if len(posts) > index else None
+
+
+def _link_attr(link: Link | PostSummary | None) -> dict[str, str] | None:
+    return None if link is None else {"id": link.post_id, "title": link.title}
+
+
+def _link_from_attr(value: dict[str, str] | None) -> Link | None:
+    return None if value is None else Link(value["id"], value["title"])
+
+
+def _stored_post(item: dict[str, Any]) -> StoredPost:
+    return StoredPost(
+        summary=_summary_from_item(item),
+        html=item["html"],
+        source_key=item["source_key"],
+        via=item.get("via"),
+        updated=datetime.fromisoformat(item["updated"]) if "updated" in item else None,
+        older=_link_from_attr(item.get("older")),
+        newer=_link_from_attr(item.get("newer")),
+        related=tuple(Link(r["id"], r["title"]) for r in item.get("related", ())),
+    )
+
+
+def _page_from_item(item: dict[str, Any]) -> Page:
+    return Page(
+        item["pk"].removeprefix("PAGE#"),
+        item["title"],
+        item["html"],
+        item["summary"],
+        int(item["menu_order"]),
+        item["source_key"],
+    )
+
+
+def _days_from_item(item: dict[str, Any]) -> frozenset[int]:
+    return frozenset(int(name[1:]) for name, n in item.items() if name[:1] == "d" and n > 0)
+
+
+def _layout_from_item(item: dict[str, Any]) -> Layout:
+    return Layout(
+        menu_html=item["menu_html"],
+        sidebar_html=item["sidebar_html"],
+        months=tuple(item["months"].split()),
+        latest_days=frozenset(int(d) for d in item["latest_days"].split()),
+        total_posts=int(item["total"]),
     )
 
 

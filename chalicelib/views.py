@@ -10,9 +10,11 @@ from email.utils import format_datetime
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
 
 from chalicelib import urls
 from chalicelib.config import Settings
+from chalicelib.models import LINK_PREFIX
 from chalicelib.pages import Feed, PageView
 
 _HERE = Path(__file__).parent
@@ -68,10 +70,13 @@ def environment() -> Environment:
 def render_page(view: PageView, settings: Settings, prefix: str, origin: str) -> str:
     """Render a page; ``prefix`` is prepended to every site path (e.g. the API stage)."""
     template = environment().get_template(view.template)
+    layout = view.sidebar.layout
     return template.render(
         view.data,
         page=view,
         sidebar=view.sidebar,
+        menu_html=_linked(layout.menu_html, prefix),
+        sidebar_html=_linked(layout.sidebar_html, prefix),
         site=settings,
         prefix=prefix,
         base_url=origin + prefix,
@@ -88,6 +93,11 @@ def render_feed(feed: Feed, kind: str, settings: Settings, base_url: str) -> str
 def render_sitemap(entries: list[tuple[str, datetime | None]], base_url: str) -> str:
     """Render the sitemaps.org urlset."""
     return environment().get_template("sitemap.xml").render(entries=entries, base_url=base_url)
+
+
+def _linked(fragment: str, prefix: str) -> Markup:
+    """Put the request's path prefix into a fragment rendered at publish time."""
+    return Markup(fragment.replace(LINK_PREFIX, str(escape(prefix))))
 
 
 def _long_date(moment: datetime) -> str:

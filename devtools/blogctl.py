@@ -20,8 +20,8 @@ import boto3
 
 from chalicelib import reports
 from chalicelib.config import Settings, load_settings
-from chalicelib.inbox import INBOX_PREFIX
-from chalicelib.ingest import PAGES_PREFIX, POSTS_PREFIX, sync_source
+from chalicelib.ingest import sync_source
+from chalicelib.sources import INBOX_PREFIX, PAGES_PREFIX, POSTS_PREFIX
 from chalicelib.storage import BlogStore
 from devtools import provision
 

@@ -7,10 +7,10 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from chalicelib.inbox import INBOX_PREFIX, PROCESSED_PREFIX, REJECTED_PREFIX
-from chalicelib.ingest import PAGES_PREFIX, POSTS_PREFIX
+from chalicelib.inbox import PROCESSED_PREFIX, REJECTED_PREFIX
 from chalicelib.media import MEDIA_PREFIX
 from chalicelib.reports import ERRORS_PREFIX
+from chalicelib.sources import INBOX_PREFIX, PAGES_PREFIX, POSTS_PREFIX
 from chalicelib.storage import table_definition
 
 S3_EVENTS = ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"]

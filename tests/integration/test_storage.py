@@ -132,13 +132,38 @@ def test_date_prefixes_select_archives(store: BlogStore, settings: Settings) -> 
     assert [p.title for p in store.list_posts(ALL_POSTS, "2025-12-").posts] == ["a"]
 
 
-def test_neighbours(store: BlogStore, settings: Settings) -> None:
-    for key, date in [("a", "2026-01-01"), ("b", "2026-01-02"), ("c", "2026-01-03")]:
-        store.save_post(post(settings, f"posts/{key}.md", key, date), version(key))
-    middle = store.get_post("2026/01/b")
-    assert middle is not None
-    older, newer = store.neighbours(middle.summary.sort_key)
-    assert (older and older.title, newer and newer.title) == ("a", "c")
+def test_neighbour_links_follow_inserts_moves_and_deletes(
+    store: BlogStore, settings: Settings
+) -> None:
+    days = [5, 1, 9, 3, 7, 2, 8]
+    for n, day in enumerate(days):
+        store.save_post(
+            post(settings, f"posts/{n}.md", f"p{n}", f"2026-01-{day:02d}"), version(str(n))
+        )
+    assert_links_match_listing(store)
+    store.save_post(post(settings, "posts/2.md", "p2", "2025-12-30"), version("moved"))
+    assert_links_match_listing(store)
+    store.remove_source("posts/0.md")
+    store.remove_source("posts/1.md")
+    assert_links_match_listing(store)
+    p3 = next(s for s in store.all_posts(ALL_POSTS) if s.title == "p3")
+    stored = store.get_post(p3.post_id)
+    assert stored is not None and stored.older is not None and stored.newer is not None
+    assert (stored.older.title, stored.newer.title) == ("p5", "p4")
+
+
+def assert_links_match_listing(store: BlogStore) -> None:
+    """Every post's stored older/newer links name its neighbours in the listing."""
+    ordered = list(reversed(list(store.all_posts(ALL_POSTS))))
+    for i, summary in enumerate(ordered):
+        stored = store.get_post(summary.post_id)
+        assert stored is not None
+        older = ordered[i - 1].post_id if i > 0 else None
+        newer = ordered[i + 1].post_id if i + 1 < len(ordered) else None
+        assert (stored.older and stored.older.post_id, stored.newer and stored.newer.post_id) == (
+            older,
+            newer,
+        ), summary.post_id
 
 
 def test_counts_stay_exact_through_random_edits(store: BlogStore, settings: Settings) -> None:
@@ -170,3 +195,4 @@ def test_counts_stay_exact_through_random_edits(store: BlogStore, settings: Sett
     assert listed == {p.post_id for p in live.values()}
     for p in live.values():
         assert store.days_with_posts(p.published.year, p.published.month) >= {p.published.day}
+    assert_links_match_listing(store)

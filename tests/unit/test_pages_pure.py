@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from chalicelib import urls
+from chalicelib.layout import tag_cloud
 from chalicelib.models import Term, TermCount
 from chalicelib.monthgrid import build_calendar
-from chalicelib.pages import Cursor, tag_cloud
+from chalicelib.pages import Cursor
 from chalicelib.web import link_prefix
 
 CURSOR = "2026-08-11T20:40:00#2026/08/slug"

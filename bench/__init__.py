@@ -1,0 +1,1 @@
+"""Benchmarks of the blog engine (local tooling: never shipped to Lambda)."""

@@ -1,0 +1,114 @@
+"""The layout around every page, rebuilt and rendered at publish time, not per request."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from chalicelib import views
+from chalicelib.models import (
+    LINK_PREFIX,
+    Layout,
+    Link,
+    MenuEntry,
+    Post,
+    PostSummary,
+    SiteIndex,
+    Term,
+    TermCount,
+)
+from chalicelib.storage import BlogStore, tag_listing
+
+RELATED_POSTS = 3
+RELATED_TAGS_READ = 2
+MENU_CATEGORIES = 6
+
+
+@dataclass(frozen=True)
+class CloudTag:
+    """A tag in the sidebar cloud, weighted 1 to 5 by its post count."""
+
+    term: Term
+    count: int
+    weight: int
+
+
+@dataclass(frozen=True)
+class LayoutContent:
+    """What the menu and sidebar widgets show, in display order."""
+
+    categories: list[TermCount]
+    tags: list[CloudTag]
+    recent: tuple[PostSummary, ...]
+    menu: list[TermCount]
+    pages: tuple[MenuEntry, ...]
+
+
+def refresh_layout(store: BlogStore) -> bool:
+    """Rebuild the stored layout from the table; False if a newer one is already stored."""
+    generation, index = store.site_index()
+    menu_html, sidebar_html = render_fragments(layout_content(index))
+    layout = Layout(menu_html, sidebar_html, index.months, index.latest_days, index.total_posts)
+    return store.save_layout(layout, generation)
+
+
+def layout_content(index: SiteIndex) -> LayoutContent:
+    """Sort and weigh the site index for display. Pure."""
+    top = sorted(index.categories, key=lambda c: -c.count)[:MENU_CATEGORIES]
+    return LayoutContent(
+        categories=sorted(index.categories, key=lambda c: c.term.name.casefold()),
+        tags=tag_cloud(list(index.tags)),
+        recent=index.recent,
+        menu=sorted(top, key=lambda c: c.term.name.casefold()),
+        pages=index.pages,
+    )
+
+
+def render_fragments(content: LayoutContent) -> tuple[str, str]:
+    """Render the main menu and the sidebar widgets, links prefixed with ``LINK_PREFIX``."""
+    env = views.environment()
+    context = {"layout": content, "prefix": Markup(LINK_PREFIX)}
+    menu = env.get_template("_menu.html").render(context)
+    widgets = env.get_template("_widgets.html").render(context)
+    return menu, widgets
+
+
+def tag_cloud(tags: list[TermCount]) -> list[CloudTag]:
+    """Weight tags 1 to 5 on a log scale of their counts, in name order."""
+    if not tags:
+        return []
+    top = max(t.count for t in tags)
+    scale = math.log(top) if top > 1 else 1.0
+    return [
+        CloudTag(t.term, t.count, 1 + round(4 * math.log(t.count) / scale))
+        for t in sorted(tags, key=lambda t: t.term.name.casefold())
+    ]
+
+
+def related_posts(store: BlogStore, post: Post | PostSummary) -> tuple[PostSummary, ...]:
+    """Find posts sharing the most tags with this one (reading two tags' listings)."""
+    candidates: dict[str, PostSummary] = {}
+    for tag in post.tags[:RELATED_TAGS_READ]:
+        for other in store.list_posts(tag_listing(tag.key), limit=RELATED_POSTS + 1).posts:
+            if other.post_id != post.post_id:
+                candidates[other.post_id] = other
+    own = {t.key for t in post.tags}
+
+    def shared(other: PostSummary) -> int:
+        return len(own & {t.key for t in other.tags})
+
+    newest_first = sorted(candidates.values(), key=lambda p: p.sort_key, reverse=True)
+    return tuple(sorted(newest_first, key=shared, reverse=True)[:RELATED_POSTS])
+
+
+def links(posts: tuple[PostSummary, ...]) -> tuple[Link, ...]:
+    """Return the links a post page shows for these posts."""
+    return tuple(Link(p.post_id, p.title) for p in posts)
+
+
+def relate_back(store: BlogStore, related: tuple[PostSummary, ...]) -> None:
+    """Refresh the related posts of a new post's related posts, which likely now include it."""
+    for other in related:
+        store.set_related(other.post_id, links(related_posts(store, other)))
