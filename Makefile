@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 
 NODE_STAMP := node_modules/.installed
 
-.PHONY: run test bench lint format setup-stage package clean
+.PHONY: run test bench templates lint format setup-stage package clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ bench: $(STAMP)
 		else sudo apt-get install -y -q hugo; fi; } || \
 		echo "hugo could not be installed: the comparison with it will be skipped"
 	$(BIN)/python -m bench.run $(ARGS)
+
+# Recompile chalicelib/template_cache/ after changing a template (a test checks it).
+templates: $(STAMP)
+	$(BIN)/python -m devtools.compile_templates
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -9,7 +9,14 @@ from datetime import datetime
 from email.utils import format_datetime
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    Environment,
+    FileSystemBytecodeCache,
+    FileSystemLoader,
+    StrictUndefined,
+    select_autoescape,
+)
+from jinja2.bccache import Bucket
 from markupsafe import Markup, escape
 
 from chalicelib import urls
@@ -19,6 +26,28 @@ from chalicelib.pages import Feed, PageView
 
 _HERE = Path(__file__).parent
 _STATIC = _HERE / "static"
+TEMPLATE_CACHE = _HERE / "template_cache"
+
+
+class TemplateCache(FileSystemBytecodeCache):
+    """Compiled templates in a folder, keyed by name only so they match wherever it lives.
+
+    Jinja checks each entry against the template's source and the running Python and
+    Jinja versions and compiles afresh on any mismatch, so a stale entry costs time only.
+    """
+
+    def __init__(self, directory: Path, writable: bool = False) -> None:
+        super().__init__(str(directory))
+        self._writable = writable
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        """Key entries by template name: the absolute path differs on Lambda."""
+        return hashlib.sha1(name.encode("utf-8")).hexdigest()
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        """Write only when building the cache: Lambda's code folder is read-only."""
+        if self._writable:
+            super().dump_bytecode(bucket)
 
 
 @dataclass(frozen=True)
@@ -46,10 +75,11 @@ STATIC_FILES = {
 
 
 @functools.cache
-def environment() -> Environment:
-    """Build the Jinja environment once per container."""
+def environment(cache: TemplateCache | None = None) -> Environment:
+    """Build the Jinja environment once per container, reading compiled templates shipped."""
     env = Environment(
         loader=FileSystemLoader(_HERE / "templates"),
+        bytecode_cache=cache or TemplateCache(TEMPLATE_CACHE),
         autoescape=select_autoescape(["html", "xml"]),
         undefined=StrictUndefined,
         trim_blocks=True,

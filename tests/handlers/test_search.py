@@ -14,8 +14,8 @@ from tests.handlers.conftest import deliver
 from tests.pagecheck import elements
 
 SAMPLES = sorted((PROJECT_DIR / "sample_content" / "posts").glob("*.md"))
-# Sidebar (3) + one Query per term (at most 5) + the post total (1) + one BatchGetItem.
-REQUEST_BOUND = 10
+# The layout (1, with the post total) + one Query per term (at most 5) + one BatchGetItem.
+REQUEST_BOUND = 7
 Publish = Callable[[str, str | bytes], None]
 
 
