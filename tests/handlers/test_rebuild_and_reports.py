@@ -18,7 +18,7 @@ from tests.pagecheck import links
 SAMPLES = sorted((PROJECT_DIR / "sample_content" / "posts").glob("*.md"))
 # Related posts are chosen when a post (or one sharing its tags) is published, so an
 # in-place rebuild, which sees every post at once, may choose better ones.
-RELATED = re.compile(r'<section class="related".*?</section>', re.S)
+RELATED = re.compile(r'<section class="related".*?</section>\n', re.S)
 Publish = Callable[[str, str | bytes], None]
 
 
