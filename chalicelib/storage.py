@@ -534,11 +534,6 @@ class BlogStore:
         }
         return [found[sk] for sk in sort_keys if sk in found]
 
-    def term_counts(self) -> tuple[list[TermCount], list[TermCount], list[str]]:
-        """Return categories and tags with post counts, and the months that have posts."""
-        index = self.site_index()[1]
-        return list(index.categories), list(index.tags), list(index.months)
-
     def schedule(self, key: str, due: datetime) -> None:
         """Remember to publish a source when it is due (its date is in the future)."""
         entry = f"{due.astimezone(UTC):%Y-%m-%dT%H:%M:%S}#{key}"
@@ -573,11 +568,6 @@ class BlogStore:
             },
         )
         return [item["key"]["S"] for item in response["Items"]]
-
-    def get_page(self, slug: str) -> Page | None:
-        """Return a static page."""
-        item = self._get(f"PAGE#{slug}")
-        return None if item is None else _page_from_item(item)
 
     def save_page(self, page: Page, version: SourceVersion, force: bool = False) -> bool:
         """Publish or update a static page and its menu entry; False if already stored or older."""
@@ -623,13 +613,6 @@ class BlogStore:
             if self._transact(actions, key, attempt):
                 return True
         raise StorageConflictError(f"gave up removing {key} after repeated conflicts")
-
-    def days_with_posts(self, year: int, month: int) -> set[int]:
-        """Return the days of a month on which posts were published."""
-        item = self._get(days_item(f"{year:04d}-{month:02d}"))
-        return set(_days_from_item(item)) if item else set()
-
-    # Helpers --------------------------------------------------------------------
 
     def _get(self, pk: str, consistent: bool = False) -> dict[str, Any] | None:
         response = self._client.get_item(

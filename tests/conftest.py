@@ -119,3 +119,14 @@ def make_post_markdown(
 
 
 UPLOAD_TIME = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+
+
+def term_counts(store: BlogStore) -> tuple[list[Any], list[Any], list[str]]:
+    """Return the categories and tags with their counts, and the months with posts."""
+    index = store.site_index()[1]
+    return list(index.categories), list(index.tags), list(index.months)
+
+
+def days_with_posts(store: BlogStore, year: int, month: int) -> set[int]:
+    """Return the days of a month that the calendar links."""
+    return set(store.page_data(month=f"{year:04d}-{month:02d}").days)

@@ -12,7 +12,7 @@ from chalice.test import Client
 from chalicelib.config import Settings
 from chalicelib.ingest import publish_due_posts, sync_source
 from chalicelib.storage import ALL_POSTS, BlogStore
-from tests.conftest import BUCKET_NAME, make_post_markdown
+from tests.conftest import BUCKET_NAME, make_post_markdown, term_counts
 from tests.handlers.conftest import deliver
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
@@ -22,7 +22,7 @@ Publish = Callable[[str, str], None]
 def visible(client: Client, store: BlogStore, title: str) -> dict[str, bool]:
     """Where a post shows: permalink, home, feed, search, sitemap, tag and calendar counts."""
     home = client.http.get("/").body.decode()
-    _, tags, months = store.term_counts()
+    _, tags, months = term_counts(store)
     return {
         "listed": title in [p.title for p in store.list_posts(ALL_POSTS).posts],
         "home": title in home,
