@@ -82,7 +82,7 @@ def main() -> None:
         for size in sizes:
             emulator.reset()
             measure_size(report, blog, probe, size, args.repeats, args.hugo_repeats)
-        report.cold_start = measure_cold_start(emulator, report.sample_post_path)
+        report.cold_start = measure_cold_start(report.sample_post_path)
         report.package = measure_package()
     finally:
         emulator.stop()
@@ -124,7 +124,7 @@ def measure_size(
         lambda k: blog.deliver(new_posts[k].name),
     )
     middle = sorted(posts, key=lambda p: p.published)[size // 2]
-    paths = page_paths(middle, app_module)
+    paths = page_paths(middle)
     report.sample_post_path = paths["post"][0]
     for kind, (path, query) in paths.items():
         view = functools.partial(_view, blog, path, query)
@@ -137,9 +137,7 @@ def measure_size(
 ABOUT = "---\ntitle: About\n---\nA synthetic blog for the benchmark.\n"
 
 
-def page_paths(
-    post: SyntheticPost, app_module: Any
-) -> dict[str, tuple[str, dict[str, str] | None]]:
+def page_paths(post: SyntheticPost) -> dict[str, tuple[str, dict[str, str] | None]]:
     """Return one URL of each page type, all about the same post."""
     when = post.published
     word = post.title.split()[0].lower()
@@ -257,7 +255,7 @@ class ColdStart:
     imports: list[tuple[str, float]]
 
 
-def measure_cold_start(emulator: Emulator, path: str, runs: int = 7) -> ColdStart:
+def measure_cold_start(path: str, runs: int = 7) -> ColdStart:
     """Start fresh processes: boto3 plus a client, and the app serving its first page."""
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
 
