@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
 import socket
 import subprocess
 import sys
@@ -17,23 +15,6 @@ from urllib.parse import quote
 from chalice.test import LambdaContext, TestEventsClient  # type: ignore[attr-defined]
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-
-
-def lambda_environment(endpoint: str) -> dict[str, str]:
-    """Return the local stage's variables, dummy credentials and the emulator endpoint."""
-    config = json.loads((PROJECT_DIR / ".chalice" / "config.json").read_text())
-    env = dict(config["environment_variables"])
-    env.update(config["stages"]["local"]["environment_variables"])
-    env.update(
-        AWS_ACCESS_KEY_ID="testing",
-        AWS_SECRET_ACCESS_KEY="testing",
-        AWS_SESSION_TOKEN="testing",
-        AWS_DEFAULT_REGION="us-east-1",
-        AWS_CONFIG_FILE=os.devnull,
-        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
-        AWS_ENDPOINT_URL=endpoint,
-    )
-    return env
 
 
 class Emulator:

@@ -24,8 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from bench import hugo
-from bench.blog import PROJECT_DIR, Emulator, LocalBlog, lambda_environment
+from bench.blog import PROJECT_DIR, Emulator, LocalBlog
 from bench.corpus import WORDS, SyntheticPost, generate, synthetic_post
+from devtools.localenv import local_environment
 
 RESULTS = PROJECT_DIR / "bench" / "RESULTS.md"
 COMMON_WORD = WORDS[0]  # in many posts: its postings grow with N up to the cap of 1,000
@@ -72,7 +73,7 @@ def main() -> None:
     args = parser.parse_args()
     sizes = sorted(set(args.sizes + ([10_000] if args.large else [])))
     emulator = Emulator()
-    os.environ.update(lambda_environment(emulator.endpoint))
+    os.environ.update(local_environment(emulator.endpoint))
     try:
         import app as app_module  # after the environment: it reads settings at import
         from bench.probe import DynamoProbe

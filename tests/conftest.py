@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import socket
@@ -17,25 +16,14 @@ import pytest
 
 # Set before anything imports app.py, which reads its settings at import time, as
 # Lambda does: the "local" stage of .chalice/config.json, with dummy credentials.
-_CHALICE_CONFIG = json.loads(
-    (Path(__file__).resolve().parent.parent / ".chalice" / "config.json").read_text()
-)
-os.environ.update(_CHALICE_CONFIG["environment_variables"])
-os.environ.update(_CHALICE_CONFIG["stages"]["local"]["environment_variables"])
+# Until the moto server starts, every client points at a closed local port, so a
+# test that forgets the fixture fails instead of reaching AWS.
+from devtools.localenv import local_environment  # noqa: E402
+
+os.environ.update(local_environment("http://127.0.0.1:9"))
+os.environ.pop("AWS_PROFILE", None)
 TABLE_NAME = os.environ["TABLE_NAME"]
 BUCKET_NAME = os.environ["BUCKET_NAME"]
-os.environ.update(
-    AWS_ACCESS_KEY_ID="testing",
-    AWS_SECRET_ACCESS_KEY="testing",
-    AWS_SESSION_TOKEN="testing",
-    AWS_DEFAULT_REGION="us-east-1",
-    AWS_CONFIG_FILE=os.devnull,
-    AWS_SHARED_CREDENTIALS_FILE=os.devnull,
-)
-os.environ.pop("AWS_PROFILE", None)
-# Until the moto server starts, point every client at a closed local port, so a
-# test that forgets the fixture fails instead of reaching AWS.
-os.environ["AWS_ENDPOINT_URL"] = "http://127.0.0.1:9"
 
 from chalicelib import aws  # noqa: E402
 from chalicelib.config import Settings, load_settings  # noqa: E402
