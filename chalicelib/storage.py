@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -254,40 +254,44 @@ class BlogStore:
         newer: PostSummary | None,
         generation: int,
     ) -> None:
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key=_key(f"POST#{post_id}", _ITEM_SK),
-                UpdateExpression="SET older = :older, newer = :newer, linkgen = :gen",
-                ConditionExpression=(
-                    "attribute_exists(pk) AND (attribute_not_exists(linkgen) OR linkgen <= :gen)"
-                ),
-                ExpressionAttributeValues={
-                    ":older": _SERIALIZER.serialize(_link_attr(older)),
-                    ":newer": _SERIALIZER.serialize(_link_attr(newer)),
-                    ":gen": {"N": str(generation)},
-                },
-            )
-        except ClientError as exc:
-            # Deleted since, or already linked from a newer view of the listing.
-            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                raise
+        # Skipped if deleted since, or already linked from a newer view of the listing.
+        self._write_if(
+            self._client.update_item,
+            TableName=self._table,
+            Key=_key(f"POST#{post_id}", _ITEM_SK),
+            UpdateExpression="SET older = :older, newer = :newer, linkgen = :gen",
+            ConditionExpression=(
+                "attribute_exists(pk) AND (attribute_not_exists(linkgen) OR linkgen <= :gen)"
+            ),
+            ExpressionAttributeValues={
+                ":older": _SERIALIZER.serialize(_link_attr(older)),
+                ":newer": _SERIALIZER.serialize(_link_attr(newer)),
+                ":gen": {"N": str(generation)},
+            },
+        )
 
     def set_related(self, post_id: str, related: tuple[Link, ...]) -> None:
         """Replace a published post's related posts; a post deleted meanwhile stays deleted."""
+        self._write_if(
+            self._client.update_item,
+            TableName=self._table,
+            Key=_key(f"POST#{post_id}", _ITEM_SK),
+            UpdateExpression="SET related = :related",
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeValues={
+                ":related": _SERIALIZER.serialize([_link_attr(r) for r in related])
+            },
+        )
+
+    def _write_if(self, write: Callable[..., Any], **params: Any) -> bool:
+        """Make a conditional write; False when its condition did not hold."""
         try:
-            self._client.update_item(
-                TableName=self._table,
-                Key=_key(f"POST#{post_id}", _ITEM_SK),
-                UpdateExpression="SET related = :related",
-                ConditionExpression="attribute_exists(pk)",
-                ExpressionAttributeValues={
-                    ":related": _SERIALIZER.serialize([_link_attr(r) for r in related])
-                },
-            )
+            write(**params)
+            return True
         except ClientError as exc:
             if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
+            return False
 
     def _write_postings(
         self, old: SourceRecord | None, new: SourceRecord | None, terms: Mapping[str, int]
@@ -452,18 +456,12 @@ class BlogStore:
             "total": layout.total_posts,
             "gen": generation,
         }
-        action = _put(self._table, LAYOUT, _ITEM_SK, attributes)["Put"]
-        try:
-            self._client.put_item(
-                **action,
-                ConditionExpression="attribute_not_exists(gen) OR gen <= :gen",
-                ExpressionAttributeValues={":gen": {"N": str(generation)}},
-            )
-            return True
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                raise
-            return False
+        return self._write_if(
+            self._client.put_item,
+            **_put(self._table, LAYOUT, _ITEM_SK, attributes)["Put"],
+            ConditionExpression="attribute_not_exists(gen) OR gen <= :gen",
+            ExpressionAttributeValues={":gen": {"N": str(generation)}},
+        )
 
     def list_posts(
         self,
