@@ -64,7 +64,10 @@ def process_message(key: str, s3: Any, store: BlogStore, settings: Settings) -> 
 
 def _publish(mail: MailPost, s3: Any, store: BlogStore, settings: Settings) -> str:
     # The same message always makes the same files, so a repeated delivery is harmless.
-    digest = hashlib.sha256((mail.message_id or mail.body).encode()).hexdigest()[:12]
+    # The Message-ID is the sender's to choose: with the authenticated sender in the
+    # digest, nobody else's message can land on (and overwrite) this post.
+    identity = f"{mail.sender}\n{mail.message_id or mail.body}"
+    digest = hashlib.sha256(identity.encode()).hexdigest()[:12]
     post_key = f"posts/mail-{digest}.md"
     for attachment in mail.attachments:
         s3.put_object(

@@ -6,22 +6,27 @@ then maps subject, body and attachments to a Markdown post with front matter.
 
 from __future__ import annotations
 
-import email
 import email.policy
-import hmac
 import re
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage, MIMEPart
+from email.parser import BytesParser
+from typing import Any
 from urllib.parse import quote
 
 import yaml
 
 from chalicelib.config import Settings
+from chalicelib.mailauth import SenderRejected, verify_sender
 from chalicelib.media import MEDIA_TYPES
 from chalicelib.parsing import ParseError, clean_inline, slugify
 
 MAX_ATTACHMENTS = 10
+# A message this blog accepts has a body, a few attachments and inline images: these
+# bounds stop a hostile one (deep nesting, a million empty parts) early and cheaply.
+MAX_MIME_PARTS = 100
+MAX_MIME_DEPTH = 10
 # Extensions come from the type, never from the sender's file name.
 ATTACHMENT_TYPES = MEDIA_TYPES
 _FATAL_DEFECTS = {
@@ -44,13 +49,24 @@ _REPLY_INTRO = re.compile(
 _IMAGE_PLACEHOLDER = re.compile(r"\[image: ([^\]]+)\]")
 _BODY = re.compile(r"<body[^>]*>(.*)</body>", re.IGNORECASE | re.DOTALL)
 _CID_SRC = re.compile(r"""src\s*=\s*["']cid:([^"']+)["']""", re.IGNORECASE)
-_RESULT = re.compile(r"\b(spf|dkim|dmarc)=(\w+)")
-_DKIM_DOMAIN = re.compile(r"dkim=pass[^;]*?header\.[di]=@?([\w.-]+)")
-_NOT_FILENAME = re.compile(r"[^\w-]+")
+_HEADER_END = re.compile(rb"\r?\n\r?\n")
 
 
 class MailRejected(Exception):
     """The message must not be published; the message says why."""
+
+
+class _PartCounter:
+    """A message factory for the parser that stops it once a message has too many parts."""
+
+    def __init__(self) -> None:
+        self.parts = 0
+
+    def __call__(self, policy: Any) -> EmailMessage:
+        self.parts += 1
+        if self.parts > MAX_MIME_PARTS:
+            raise MailRejected(f"message has more than {MAX_MIME_PARTS} MIME parts")
+        return EmailMessage(policy=policy)
 
 
 @dataclass(frozen=True)
@@ -83,13 +99,58 @@ class MailPost:
 
 
 def parse_mail(raw: bytes, settings: Settings) -> MailPost:
-    """Check and parse a raw message stored by SES; raise MailRejected with the reason."""
+    """Check and parse a raw message stored by SES; raise MailRejected with the reason.
+
+    The sender is checked from the headers alone before the body is parsed, so an
+    outsider's message costs no more than reading its headers.
+    """
     if len(raw) > settings.max_mail_bytes:
         raise MailRejected(f"message is {len(raw)} bytes; the limit is {settings.max_mail_bytes}")
-    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    try:
+        sender = verify_sender(_parse_headers(raw), settings)
+        return _read_message(_parse_structure(raw), sender, settings)
+    except MailRejected:
+        raise
+    except SenderRejected as exc:
+        raise MailRejected(str(exc)) from exc
+    except Exception as exc:
+        # Pure parsing of the sender's bytes: whatever fails, the message is at fault,
+        # and retrying it would only fail again.
+        raise MailRejected(f"message cannot be read: {type(exc).__name__}: {exc}") from exc
+
+
+def _parse_headers(raw: bytes) -> EmailMessage:
+    # Only the header block: the parser's headers-only mode still reads the whole body.
+    end = _HEADER_END.search(raw)
+    header_block = raw[: end.end()] if end else raw
+    msg = BytesParser(policy=email.policy.default).parsebytes(header_block, headersonly=True)
     assert isinstance(msg, EmailMessage)
+    return msg
+
+
+def _parse_structure(raw: bytes) -> EmailMessage:
+    policy = email.policy.default.clone(message_factory=_PartCounter())
+    msg = BytesParser(policy=policy).parsebytes(raw)
+    assert isinstance(msg, EmailMessage)
+    depth = _mime_depth(msg)
+    if depth > MAX_MIME_DEPTH:
+        raise MailRejected(f"message nests MIME parts {depth} deep; at most {MAX_MIME_DEPTH}")
     _require_sound_structure(msg)
-    sender = verify_sender(msg, settings)
+    return msg
+
+
+def _mime_depth(msg: EmailMessage) -> int:
+    # Iterative on purpose: walk() recurses once per level.
+    deepest, stack = 0, [(msg, 1)]
+    while stack:
+        part, depth = stack.pop()
+        deepest = max(deepest, depth)
+        payload = part.get_payload() if part.is_multipart() else []
+        stack += [(child, depth + 1) for child in payload if isinstance(child, EmailMessage)]
+    return deepest
+
+
+def _read_message(msg: EmailMessage, sender: str, settings: Settings) -> MailPost:
     title, tags = split_subject(clean_inline(str(msg.get("Subject", ""))))
     body_part = msg.get_body(preferencelist=("plain", "html"))
     if body_part is None:
@@ -114,24 +175,6 @@ def parse_mail(raw: bytes, settings: Settings) -> MailPost:
         body_is_html=is_html,
         attachments=collect_attachments(msg, body_part, settings.max_attachment_bytes),
     )
-
-
-def verify_sender(msg: EmailMessage, settings: Settings) -> str:
-    """Return the sender's address if it may post: allowlisted, clean, and authenticated."""
-    addresses: tuple[object, ...] = getattr(msg.get("From"), "addresses", ())
-    if len(addresses) != 1:
-        raise MailRejected("message must have exactly one From address")
-    sender = str(getattr(addresses[0], "addr_spec", "")).lower()
-    if sender not in settings.mail_allowed_senders:
-        raise MailRejected(f"{sender} is not on this blog's list of allowed senders")
-    for header in ("X-SES-Spam-Verdict", "X-SES-Virus-Verdict"):
-        verdict = str(msg.get(header, "missing")).strip()
-        if verdict != "PASS":
-            raise MailRejected(f"{header} is {verdict}, not PASS")
-    _require_authentication(msg, sender)
-    if settings.mail_secret_token and not _carries_token(msg, settings.mail_secret_token):
-        raise MailRejected("no recipient address carries this blog's secret posting token")
-    return sender
 
 
 def split_subject(subject: str) -> tuple[str, tuple[str, ...]]:
@@ -244,34 +287,6 @@ def _require_sound_structure(msg: EmailMessage) -> None:
     fatal = sorted(defects & _FATAL_DEFECTS)
     if fatal:
         raise MailRejected(f"malformed MIME structure: {', '.join(fatal)}")
-
-
-def _require_authentication(msg: EmailMessage, sender: str) -> None:
-    # SES puts its own Authentication-Results first; later ones came from the sender.
-    results = str(msg.get("Authentication-Results", ""))
-    if not results.strip().lower().startswith("amazonses.com"):
-        raise MailRejected("message lacks the Authentication-Results header that SES adds")
-    verdicts: dict[str, str] = {}
-    for method, outcome in _RESULT.findall(results):
-        verdicts.setdefault(method, outcome.lower())
-    domain = sender.rsplit("@", 1)[1]
-    dkim_match = _DKIM_DOMAIN.search(results)
-    dkim_domain = dkim_match.group(1).lower() if dkim_match else ""
-    aligned = domain == dkim_domain or domain.endswith("." + dkim_domain)
-    if verdicts.get("dmarc") != "pass" and not (verdicts.get("dkim") == "pass" and aligned):
-        summary = ", ".join(f"{m}={verdicts.get(m, 'none')}" for m in ("spf", "dkim", "dmarc"))
-        raise MailRejected(
-            f"{sender} could not be authenticated ({summary}); the From may be forged"
-        )
-
-
-def _carries_token(msg: EmailMessage, token: str) -> bool:
-    for header in ("To", "Cc", "Delivered-To", "X-Original-To"):
-        for address in getattr(msg.get(header), "addresses", ()):
-            local = str(address.username)
-            if hmac.compare_digest(local.encode(), f"post+{token}".encode()):
-                return True
-    return False
 
 
 def _is_attachment(part: MIMEPart) -> bool:

@@ -113,6 +113,36 @@ def test_redelivered_message_posts_once(client: Client, s3: Any, store: BlogStor
     assert len(store.list_posts("LIST#all").posts) == 1
 
 
+def test_another_sender_cannot_overwrite_a_post_by_reusing_its_message_id(
+    client: Client, s3: Any, store: BlogStore
+) -> None:
+    raw = (MAIL / "plain-text-signature.eml").read_bytes()
+    receive(client, s3, "carol", raw)
+    [carol_key] = keys(s3, "posts/")
+    bob = (
+        raw.replace(b"carol@example.com", b"bob@example.org")
+        .replace(b"header.i=@example.com", b"header.i=@example.org")
+        .replace(b"header.from=example.com", b"header.from=example.org")
+        .replace(b"Caf=E9 au lait", b"Replaced by Bob")
+    )
+    receive(client, s3, "bob", bob)
+    assert len(keys(s3, "posts/")) == 2
+    carol_post = s3.get_object(Bucket=BUCKET_NAME, Key=carol_key)["Body"].read().decode()
+    assert "Café au lait" in carol_post and "Bob" not in carol_post
+
+
+def test_a_message_the_parser_chokes_on_is_filed_as_rejected(client: Client, s3: Any) -> None:
+    head = (MAIL / "plain-text-signature.eml").read_bytes().split(b"\n\n", 1)[0]
+    head = head.replace(b"Content-Type:", b"X-Was-Content-Type:")
+    nested = b"".join(
+        b"Content-Type: multipart/mixed; boundary=b%d\n\n--b%d\n" % (i, i) for i in range(1000)
+    )
+    receive(client, s3, "nested", head + b"\n" + nested)
+    assert keys(s3, "inbox/") == ["inbox/rejected/nested", "inbox/rejected/nested.reason.txt"]
+    reason = s3.get_object(Bucket=BUCKET_NAME, Key="inbox/rejected/nested.reason.txt")["Body"]
+    assert b"more than 100 MIME parts" in reason.read()
+
+
 def test_same_subject_twice_gets_distinct_permalinks(
     client: Client, s3: Any, store: BlogStore
 ) -> None:

@@ -105,7 +105,7 @@ def test_plain_text_cuts_signature_quotes_and_footers() -> None:
             },
             "could not be authenticated",
         ),
-        ({"From": "a@example.com, alice@example.com"}, "exactly one From"),
+        ({"From": "a@example.com, alice@example.com"}, "exactly one valid address"),
         ({"From": "ALICE@EXAMPLE.COM"}, None),
     ],
 )
@@ -118,11 +118,57 @@ def test_sender_checks(headers: dict[str, str], reason: str | None) -> None:
             parse_mail(raw, SETTINGS)
 
 
-def test_dkim_from_a_parent_domain_aligns() -> None:
-    results = "amazonses.com; spf=fail; dkim=pass header.d=example.com; dmarc=none;"
+def test_a_subdomain_sender_is_authenticated_by_its_dmarc_pass() -> None:
+    # DMARC's relaxed alignment accepts the parent domain's signature; SES reports it
+    # as dmarc=pass for the From domain, which is the verdict that counts.
+    results = "amazonses.com; spf=fail; dkim=pass header.d=example.com;"
+    results += " dmarc=pass header.from=mail.example.com;"
     raw = message(From="alice@mail.example.com", **{"Authentication-Results": results})
     settings = replace(SETTINGS, mail_allowed_senders=frozenset({"alice@mail.example.com"}))
     assert parse_mail(raw, settings).sender == "alice@mail.example.com"
+
+
+def nested_multiparts(depth: int) -> bytes:
+    """A message whose body is ``depth`` multiparts, each inside the previous one."""
+    opening = "".join(
+        f"Content-Type: multipart/mixed; boundary=b{i}\n\n--b{i}\n" for i in range(depth)
+    )
+    closing = "".join(f"\n--b{i}--\n" for i in reversed(range(depth)))
+    return opening + "Content-Type: text/plain\n\nHi." + closing
+
+
+def headers_of(raw: bytes) -> str:
+    return raw.decode().split("\n\n", 1)[0].replace("Content-Type", "X-Was-Content-Type")
+
+
+@pytest.mark.parametrize("sender", ["alice@example.com", "mallory@attacker.example"])
+def test_deeply_nested_message_is_rejected_not_crashed(sender: str) -> None:
+    raw = f"{headers_of(message(From=sender))}\nMIME-Version: 1.0\n{nested_multiparts(1000)}"
+    assert 60_000 < len(raw) < 80_000
+    expected = "more than 100 MIME parts" if sender.startswith("alice") else "allowed senders"
+    with pytest.raises(MailRejected, match=expected):
+        parse_mail(raw.encode(), SETTINGS)
+
+
+def test_moderately_nested_message_is_rejected_for_its_depth() -> None:
+    raw = f"{headers_of(message())}\nMIME-Version: 1.0\n{nested_multiparts(12)}"
+    with pytest.raises(MailRejected, match="13 deep; at most 10"):
+        parse_mail(raw.encode(), SETTINGS)
+
+
+def test_a_million_empty_parts_are_rejected_early() -> None:
+    parts = b"--p\r\n\r\n\r\n" * 1_100_000
+    head = headers_of(message()).encode()
+    raw = head + b"\nContent-Type: multipart/mixed; boundary=p\n\n" + parts + b"--p--\n"
+    assert 9_900_000 < len(raw) < 10_000_000
+    with pytest.raises(MailRejected, match="more than 100 MIME parts"):
+        parse_mail(raw, SETTINGS)
+
+
+def test_any_parse_failure_is_a_rejection() -> None:
+    # The standard library's header parser raises IndexError on this Message-ID.
+    with pytest.raises(MailRejected, match="cannot be read: IndexError"):
+        parse_mail(message().replace(b"<m1@example.com>", b"<"), SETTINGS)
 
 
 def test_secret_token_in_recipient_is_required_when_set() -> None:
