@@ -43,6 +43,8 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import make_server
 
+from devtools.faults import DynamoDBFaults, FaultPlan
+
 
 class _NoTableCopies(ModuleType):
     """Stands in for the ``copy`` module inside a transaction: tables are not copied."""
@@ -207,13 +209,25 @@ def _without_nulls(value: Any) -> Any:
 
 
 class SerialMotoServer(ThreadedMotoServer):
-    """A moto server on its own thread whose HTTP server handles requests serially."""
+    """A moto server on its own thread whose HTTP server handles requests serially.
+
+    With ``faults``, a share of DynamoDB requests fails as DynamoDB sometimes does.
+    """
+
+    def __init__(self, *args: Any, faults: FaultPlan | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._faults = faults or FaultPlan()
+        self.dynamodb_faults: DynamoDBFaults | None = None
 
     def _server_entry(self) -> None:
         dynamodb_models.DynamoDBBackend.transact_write_items = _transact_with_undo_log  # type: ignore[method-assign]
         Table.query = _query_one_partition  # type: ignore[method-assign]
         DynamoResult.execute_result = _execute_as_json  # type: ignore[method-assign]
-        app = DomainDispatcherApplication(create_backend_app)
+        app: Any = DomainDispatcherApplication(create_backend_app)
+        if self._faults.dynamodb_errors:
+            app = self.dynamodb_faults = DynamoDBFaults(
+                app, self._faults.dynamodb_errors, self._faults.seed
+            )
         self._server = make_server(
             self._ip_address, self._port, app, False, request_handler=MotoRequestHandler
         )

@@ -6,6 +6,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from chalice.local import create_local_server
 
 from devtools import provision
 from devtools.emulator import SerialMotoServer
+from devtools.faults import EventFaults, parse_faults
 from devtools.mirror import BucketMirror
 from devtools.s3events import QueueBridge, run_schedules, s3_routes
 
@@ -46,7 +48,8 @@ def main() -> None:
     moto_port, port, data_dir = configure_environment()
     for taken in (moto_port, port):
         _require_free_port(taken)
-    moto = SerialMotoServer(ip_address=HOST, port=moto_port, verbose=False)
+    faults = parse_faults(os.environ.get("LOCAL_FAULTS", ""))
+    moto = SerialMotoServer(ip_address=HOST, port=moto_port, verbose=False, faults=faults)
     moto.start()
     config = CLIFactory(project_dir=str(PROJECT_DIR), environ=os.environ).create_config_obj(
         chalice_stage_name="local"
@@ -58,7 +61,10 @@ def main() -> None:
     provision.ensure_bucket(s3, bucket, "us-east-1")
     queue_url = provision.notify_queue(s3, sqs, bucket, QUEUE_NAME)
     mirror = BucketMirror(s3, bucket, data_dir)
-    bridge = QueueBridge(sqs, queue_url, s3_routes(app), after_record=mirror.record)
+    event_faults = EventFaults(faults, time.monotonic) if faults.active else None
+    bridge = QueueBridge(
+        sqs, queue_url, s3_routes(app), after_record=mirror.record, faults=event_faults
+    )
     stop = threading.Event()
     threading.Thread(target=bridge.run_forever, args=(stop,), daemon=True, name="s3-events").start()
     threading.Thread(target=run_schedules, args=(app, stop), daemon=True, name="schedules").start()
@@ -68,7 +74,8 @@ def main() -> None:
         f"  S3 endpoint: http://{HOST}:{moto_port}  (any access key, region us-east-1)\n"
         f"  Bucket:      {bucket}  (upload posts/<name>.md to publish)\n"
         f"  Table:       {table}\n"
-        f"  Data kept in {data_dir} ({seeded})\n",
+        f"  Data kept in {data_dir} ({seeded})\n"
+        + (f"  Faults on purpose: {faults}\n" if faults.active else ""),
         flush=True,
     )
     server = create_local_server(app, config, HOST, port)

@@ -7,9 +7,12 @@ event payloads to SQS in server mode, so each handler sees what Lambda would see
 from __future__ import annotations
 
 import fnmatch
+import heapq
+import itertools
 import json
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +21,8 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 from chalice.app import Chalice, S3EventConfig, ScheduledEventConfig
+
+from devtools.faults import EventFaults
 
 LOG = logging.getLogger(__name__)
 Handler = Callable[[dict[str, Any], Any], Any]
@@ -59,7 +64,11 @@ def s3_routes(app: Chalice) -> list[S3Route]:
 
 
 class QueueBridge:
-    """Poll the queue and invoke matching handlers once per record, as the triggers do."""
+    """Poll the queue and invoke matching handlers once per record, as the triggers do.
+
+    With ``faults`` (LOCAL_FAULTS), records may be dropped, repeated, reordered and
+    delayed on their way, as S3 and Lambda sometimes do.
+    """
 
     def __init__(
         self,
@@ -67,26 +76,47 @@ class QueueBridge:
         queue_url: str,
         routes: list[S3Route],
         after_record: Callable[[dict[str, Any]], None] | None = None,
+        faults: EventFaults | None = None,
     ) -> None:
         self._sqs = sqs
         self._queue_url = queue_url
         self._routes = routes
         self._after_record = after_record
+        self._faults = faults
+        self._pending: list[tuple[float, int, dict[str, Any]]] = []
+        self._sequence = itertools.count()
+
+    @property
+    def pending(self) -> int:
+        """Return how many deliveries are held back (delayed by faults)."""
+        return len(self._pending)
 
     def poll_once(self) -> int:
-        """Handle the messages waiting now; return how many records ran."""
+        """Handle the messages waiting now, and held-back ones now due; return how many ran."""
         # Short polls: the serial emulator would be blocked for the whole of a long poll.
         response = self._sqs.receive_message(
             QueueUrl=self._queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0
         )
-        handled = 0
         for message in response.get("Messages", []):
-            for record in json.loads(message["Body"]).get("Records", []):
-                self._run(record)
-                handled += 1
+            records = json.loads(message["Body"]).get("Records", [])
+            for record in records:
+                # The mirror keeps .local/ in step with the bucket, faults or not; a
+                # handler may move the object soon after (mail goes to inbox/processed/).
+                if self._after_record is not None:
+                    self._after_record(record)
+            if self._faults is None:
+                deliveries = [(0.0, record) for record in records]
+            else:
+                deliveries = self._faults.deliveries(records)
+            for due, record in deliveries:
+                heapq.heappush(self._pending, (due, next(self._sequence), record))
             self._sqs.delete_message(
                 QueueUrl=self._queue_url, ReceiptHandle=message["ReceiptHandle"]
             )
+        handled = 0
+        while self._pending and self._pending[0][0] <= time.monotonic():
+            self._run(heapq.heappop(self._pending)[2])
+            handled += 1
         return handled
 
     def run_forever(self, stop: threading.Event) -> None:
@@ -100,9 +130,6 @@ class QueueBridge:
                 stop.wait(1)
 
     def _run(self, record: dict[str, Any]) -> None:
-        # Mirror first: a handler may move the object (mail goes to inbox/processed/).
-        if self._after_record is not None:
-            self._after_record(record)
         for route in self._routes:
             if route.matches(record):
                 try:
