@@ -19,6 +19,11 @@ FEEDS = ["/feed/", "/feed/atom/", "/tag/aws/feed/", "/tag/aws/feed/atom/"]
 FEEDS += ["/category/eng/feed/", "/category/eng/feed/atom/"]
 
 
+@pytest.fixture(autouse=True)
+def allowed_host(configure: Callable[..., None]) -> None:
+    configure(allowed_hosts=frozenset({"blog.example.org"}))
+
+
 @pytest.fixture
 def blog(publish: Publish) -> None:
     publish("posts/one.md", make_post_markdown("One", "2026-08-11T20:40:00", ["AWS"], ["Eng"]))

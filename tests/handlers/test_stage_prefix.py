@@ -16,7 +16,9 @@ from tests.pagecheck import links
 API_HOST = "abc123defg.execute-api.us-east-1.amazonaws.com"
 
 
-def api_gateway_get(url: str, host: str = API_HOST, stage: str = "api") -> dict[str, Any]:
+def api_gateway_get(
+    url: str, host: str = API_HOST, stage: str = "api", headers: dict[str, str] | None = None
+) -> dict[str, Any]:
     """Invoke the app with a REST API proxy event for a URL as a browser would send it."""
     parts = urlsplit(url)
     path = parts.path.removeprefix(f"/{stage}") if host == API_HOST else parts.path
@@ -26,7 +28,7 @@ def api_gateway_get(url: str, host: str = API_HOST, stage: str = "api") -> dict[
         "resource": match.route,
         "path": path,
         "httpMethod": "GET",
-        "headers": {"Host": host, "Accept": "text/html"},
+        "headers": {"Host": host, "Accept": "text/html", **(headers or {})},
         "multiValueQueryStringParameters": query,
         "pathParameters": match.captured or None,
         "stageVariables": None,
@@ -35,6 +37,7 @@ def api_gateway_get(url: str, host: str = API_HOST, stage: str = "api") -> dict[
             "httpMethod": "GET",
             "path": parts.path,
             "stage": stage,
+            "domainName": host,
             "identity": {"sourceIp": "203.0.113.9"},
         },
         "body": None,
