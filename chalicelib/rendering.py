@@ -9,6 +9,8 @@ from typing import Any
 import markdown
 import nh3
 
+from chalicelib.parsing import strip_non_xml
+
 SUMMARY_WORDS = 55
 _EXTENSIONS = ["fenced_code", "tables", "footnotes", "toc", "codehilite", "sane_lists"]
 _EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
@@ -44,7 +46,8 @@ _PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
 def render_markdown(text: str) -> str:
     """Render Markdown (raw HTML allowed) and sanitize the result with an allowlist."""
     converter = markdown.Markdown(extensions=_EXTENSIONS, extension_configs=_EXTENSION_CONFIGS)
-    return sanitize_html(converter.convert(text))
+    # Character references such as &#xFFFF; come out as the characters themselves.
+    return strip_non_xml(sanitize_html(converter.convert(text)))
 
 
 def sanitize_html(fragment: str) -> str:
