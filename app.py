@@ -40,7 +40,7 @@ def html_page(view: Callable[..., pages.PageView | Response]) -> Callable[..., R
             page = pages.not_found_page(get_store())
         if isinstance(page, Response):
             return page
-        prefix, origin = _link_prefix(), web.site_origin(_request().headers, SETTINGS.site_url)
+        prefix, origin = _link_prefix(), _site_origin()
         response = web.html_response(views.render_page(page, SETTINGS, prefix, origin), page.status)
         if page.last_modified is not None:
             response.headers["Last-Modified"] = web.http_date(page.last_modified)
@@ -65,11 +65,16 @@ def _request() -> Request:
 
 def _link_prefix() -> str:
     request = _request()
-    return web.link_prefix(request.headers, request.context, SETTINGS.base_path)
+    return web.link_prefix(request.headers, request.context, SETTINGS)
+
+
+def _site_origin() -> str:
+    request = _request()
+    return web.site_origin(request.headers, request.context, SETTINGS)
 
 
 def _base_url() -> str:
-    return web.site_origin(_request().headers, SETTINGS.site_url) + _link_prefix()
+    return _site_origin() + _link_prefix()
 
 
 def _feed(feed: pages.Feed, kind: str) -> Response:
@@ -129,8 +134,7 @@ def category_archive(category: str) -> pages.PageView:
 @html_page
 def search_results() -> pages.PageView:
     params: dict[str, str] = dict(_request().query_params or {})
-    page = params.get("page", "1")
-    number = int(page) if page.isdigit() and len(page) < 4 else 1
+    number = web.page_number(params.get("page", "1"))
     return pages.search_page(get_store(), params.get("q", ""), number, SETTINGS.posts_per_page)
 
 

@@ -32,6 +32,10 @@ class Settings:
     media_origin: str = ""
     # The public origin for absolute URLs (feeds, canonical links); else from the request.
     site_url: str = ""
+    # Without SITE_URL, the request's host appears in absolute URLs only if listed here.
+    allowed_hosts: frozenset[str] = frozenset()
+    # Honour X-Forwarded-Host/-Proto: only safe when a proxy in front (CloudFront) sets them.
+    trust_forwarded_headers: bool = False
     cache_max_age: int = 300
 
 
@@ -58,5 +62,12 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         ),
         media_origin=environ.get("AWS_ENDPOINT_URL", "").rstrip("/"),
         site_url=environ.get("SITE_URL", "").rstrip("/"),
+        allowed_hosts=frozenset(
+            host.strip().lower()
+            for host in environ.get("ALLOWED_HOSTS", "").split(",")
+            if host.strip()
+        ),
+        trust_forwarded_headers=environ.get("TRUST_FORWARDED_HEADERS", "").lower()
+        in ("1", "true", "yes"),
         cache_max_age=int(environ.get("CACHE_MAX_AGE", "300")),
     )

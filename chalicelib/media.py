@@ -21,6 +21,10 @@ MEDIA_TYPES = {
     "application/vnd.openxmlformats-officedocument.presentationml.presentation": ".pptx",
     "application/vnd.oasis.opendocument.text": ".odt",
 }
+# Rendering points media links at the site from a post's permalink, /yyyy/mm/slug/, so
+# they keep any stage prefix; a static page, /slug/, is two levels nearer the root.
+POST_TO_ROOT = "../../../"
+PAGE_TO_ROOT = "../"
 _FOLDER = re.compile(r"^[\w-]{1,60}$")
 _STEM = re.compile(r"^[\w-]{1,80}$")
 
@@ -35,6 +39,11 @@ def media_key(folder: str, name: str) -> str | None:
     if not (_STEM.match(stem) and known) or (folder and not _FOLDER.match(folder)):
         return None
     return f"{MEDIA_PREFIX}{folder}/{name}" if folder else f"{MEDIA_PREFIX}{name}"
+
+
+def page_media_links(html: str) -> str:
+    """Re-point a static page's media links, rendered for a post's depth, at its own depth."""
+    return html.replace(f'="{POST_TO_ROOT}{MEDIA_PREFIX}', f'="{PAGE_TO_ROOT}{MEDIA_PREFIX}')
 
 
 def presigned_url(s3: Any, bucket: str, key: str) -> str:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
-from chalicelib import search, urls
+from chalicelib import media, search, urls
 from chalicelib.models import Layout, ListingPage, PostSummary, Term
 from chalicelib.monthgrid import MonthCalendar, build_calendar
 from chalicelib.storage import ALL_POSTS, BlogStore, category_listing, tag_listing
@@ -127,7 +127,7 @@ def year_or_static_page(store: BlogStore, cursor: Cursor, per_page: int, part: s
     page = fetched.page
     if page is None:
         raise NotFound(f"no page {part}")
-    data = {"static_page": page}
+    data = {"static_page": replace(page, html=media.page_media_links(page.html))}
     path = urls.page_path(page.slug)
     sidebar = with_calendar(fetched.layout)
     return PageView("page.html", page.title, sidebar, data, path=path, description=page.summary)

@@ -29,8 +29,13 @@ _BOMS = (
 # Bidi embeddings, overrides and isolates can disguise a title; right-to-left text stays.
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
-_H1 = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
+# Greedy to the end of the line, closing hashes stripped after: a lazy title followed by
+# an optional run of spaces backtracked quadratically on a line padded with spaces.
+_H1 = re.compile(r"^#[ \t]+(.+)$", re.MULTILINE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Characters XML 1.0 forbids (controls, surrogates, U+FFFE, U+FFFF): one in a title
+# would make every feed that lists the post not well-formed.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _NOT_SLUG = re.compile(r"[^\w]+")
 _DAY_LIKE = re.compile(r"^\d{1,2}$")
 
@@ -118,7 +123,7 @@ def decode_text(body: bytes, max_bytes: int) -> str:
         ) from exc
     if "\x00" in text:
         raise ParseError("file contains NUL characters; is it a binary file?")
-    text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = strip_non_xml(_CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n")))
     if not text.strip():
         raise ParseError("file is empty")
     return text
@@ -173,15 +178,24 @@ def parse_terms(value: object, name: str, limit: int) -> tuple[Term, ...]:
             raise ParseError(f"each of {name} must be text, not {item!r}")
         display = clean_inline(str(item))[:MAX_TERM_LENGTH]
         if display:
-            terms.setdefault(term_key(display), Term(term_key(display), display))
+            key = term_key(display)
+            # /tag/./ and /tag/../ are dot segments: browsers resolve them to another page.
+            if not key.strip("."):
+                raise ParseError(f"{name} {display!r} cannot be part of a URL; choose another")
+            terms.setdefault(key, Term(key, display))
     if len(terms) > limit:
         raise ParseError(f"at most {limit} {name} are allowed, found {len(terms)}")
     return tuple(terms.values())
 
 
 def clean_inline(text: str) -> str:
-    """Collapse white space and drop bidi control characters from a one-line field."""
-    return " ".join(_BIDI_CONTROLS.sub("", text).split())
+    """Collapse white space and drop bidi controls and non-XML characters from a field."""
+    return " ".join(strip_non_xml(_BIDI_CONTROLS.sub("", text)).split())
+
+
+def strip_non_xml(text: str) -> str:
+    """Drop the characters XML 1.0 does not allow, so feeds stay well-formed."""
+    return _NOT_XML.sub("", text)
 
 
 def term_key(name: str) -> str:
@@ -217,8 +231,11 @@ def _resolve_title(value: object, body: str, key: str) -> tuple[str, str]:
     heading = _H1.search(body)
     if heading and not body[: heading.start()].strip():
         # The heading becomes the title, so it is not repeated in the body.
-        return clean_inline(heading.group(1)), body[heading.end() :].lstrip("\n")
-    return _file_stem(key).replace("-", " ").replace("_", " ").strip() or key, body
+        text = heading.group(1)
+        title = text.rstrip(" \t#") or text[:1]
+        return clean_inline(title), body[heading.end() :].lstrip("\n")
+    stem = clean_inline(_file_stem(key).replace("-", " ").replace("_", " "))
+    return stem or clean_inline(key), body
 
 
 def _optional_str(meta: dict[str, Any], name: str) -> str | None:

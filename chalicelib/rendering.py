@@ -9,6 +9,9 @@ from typing import Any
 import markdown
 import nh3
 
+from chalicelib.media import POST_TO_ROOT
+from chalicelib.parsing import strip_non_xml
+
 SUMMARY_WORDS = 55
 _EXTENSIONS = ["fenced_code", "tables", "footnotes", "toc", "codehilite", "sane_lists"]
 _EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
@@ -37,14 +40,14 @@ _URL_SCHEMES = {"http", "https", "mailto"}
 # A post in posts/ points at an upload in media/ as ../media/x (or /media/x); on the site
 # the post lives at /yyyy/mm/slug/, three levels down, under any stage prefix.
 _MEDIA_REFERENCE = re.compile(r"^(?:\.\./|/)media/(?P<path>[^?#]+)$")
-_PERMALINK_TO_ROOT = "../../../"
 _PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
 
 
 def render_markdown(text: str) -> str:
     """Render Markdown (raw HTML allowed) and sanitize the result with an allowlist."""
     converter = markdown.Markdown(extensions=_EXTENSIONS, extension_configs=_EXTENSION_CONFIGS)
-    return sanitize_html(converter.convert(text))
+    # Character references such as &#xFFFF; come out as the characters themselves.
+    return strip_non_xml(sanitize_html(converter.convert(text)))
 
 
 def sanitize_html(fragment: str) -> str:
@@ -65,7 +68,7 @@ def _point_media_at_site(tag: str, attribute: str, value: str) -> str:
     if attribute in ("src", "href"):
         found = _MEDIA_REFERENCE.match(value)
         if found:
-            return f"{_PERMALINK_TO_ROOT}media/{found.group('path')}"
+            return f"{POST_TO_ROOT}media/{found.group('path')}"
     return value
 
 

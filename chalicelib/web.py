@@ -8,8 +8,11 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from chalice.app import Response
+
+from chalicelib.config import Settings
 
 HTML = "text/html; charset=utf-8"
 # No script at all, styles and images from this site (images also from https: and data:
@@ -25,34 +28,66 @@ SECURITY_HEADERS = {
     "Strict-Transport-Security": "max-age=31536000",
 }
 _API_GATEWAY_HOST_SUFFIX = ".amazonaws.com"
-_HOST = re.compile(r"^[A-Za-z0-9.-]+(:\d{1,5})?$")
+_HOST = re.compile(r"^[a-z0-9.-]+$")
+# Search results are capped well below 1,000 pages.
+MAX_PAGE_DIGITS = 3
 
 
-def link_prefix(headers: Mapping[str, str], context: Mapping[str, Any], base_path: str) -> str:
+def link_prefix(headers: Mapping[str, str], context: Mapping[str, Any], settings: Settings) -> str:
     """Return what to put before site paths so links resolve for this request.
 
     On the default execute-api host every URL carries the stage (``/api/...``); behind a
     custom domain or locally it does not, and BASE_PATH covers a base path mapping.
     """
-    host = headers.get("host", "")
     # CloudFront in front sets X-Forwarded-Host as an origin header: readers see its domain.
-    if headers.get("x-forwarded-host"):
-        return base_path
-    if host.endswith(_API_GATEWAY_HOST_SUFFIX) and context.get("stage"):
+    if _forwarded_host(headers, settings):
+        return settings.base_path
+    if headers.get("host", "").endswith(_API_GATEWAY_HOST_SUFFIX) and context.get("stage"):
         return f"/{context['stage']}"
-    return base_path
+    return settings.base_path
 
 
-def site_origin(headers: Mapping[str, str], site_url: str) -> str:
-    """Return scheme and host for absolute URLs: SITE_URL, else the request's own."""
-    if site_url:
-        return site_url
-    host = headers.get("x-forwarded-host") or headers.get("host") or ""
-    # A Host header is the client's to choose: never echo anything but a plain host name.
-    if not _HOST.match(host):
-        host = "localhost"
-    scheme = "https" if headers.get("x-forwarded-proto", "").startswith("https") else "http"
-    return f"{scheme}://{host}"
+def site_origin(headers: Mapping[str, str], context: Mapping[str, Any], settings: Settings) -> str:
+    """Return scheme and host for absolute URLs; a host the client made up never appears.
+
+    SITE_URL wins; else a host named in ALLOWED_HOSTS (forwarded only when trusted); else
+    the domain API Gateway itself says the request arrived on.
+    """
+    if settings.site_url:
+        return settings.site_url
+    # API Gateway serves only HTTPS and names its domain; chalice local serves HTTP.
+    domain = str(context.get("domainName") or "").lower()
+    scheme = "https" if domain else "http"
+    if settings.trust_forwarded_headers:
+        proto = headers.get("x-forwarded-proto", "").strip().lower()
+        scheme = proto if proto in ("http", "https") else scheme
+    host = _forwarded_host(headers, settings) or headers.get("host", "").strip().lower()
+    if host in _allowed_hosts(settings):
+        return f"{scheme}://{host}"
+    if _HOST.match(domain):
+        return f"https://{domain}"
+    return f"{scheme}://{min(_allowed_hosts(settings), default='localhost')}"
+
+
+def page_number(text: str) -> int:
+    """Read a 1-based page number from a query parameter; anything else means page 1."""
+    # str.isdigit() also accepts "²" and "①", which int() refuses: ASCII digits only.
+    if not (text.isascii() and text.isdecimal()) or len(text) > MAX_PAGE_DIGITS:
+        return 1
+    return max(int(text), 1)
+
+
+def _forwarded_host(headers: Mapping[str, str], settings: Settings) -> str:
+    """Return X-Forwarded-Host if forwarded headers are trusted and it names an allowed host."""
+    if not settings.trust_forwarded_headers:
+        return ""
+    host = headers.get("x-forwarded-host", "").strip().lower()
+    return host if host in _allowed_hosts(settings) else ""
+
+
+def _allowed_hosts(settings: Settings) -> frozenset[str]:
+    site_host = urlsplit(settings.site_url).netloc.lower()
+    return settings.allowed_hosts | {site_host} if site_host else settings.allowed_hosts
 
 
 def add_caching_headers(

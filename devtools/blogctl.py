@@ -26,7 +26,7 @@ from chalicelib.storage import BlogStore
 from devtools import provision
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-APP_NAME = "chalice-blog"
+APP_NAME = provision.APP_NAME
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ def setup(request: SetupRequest) -> dict[str, str]:
     if request.mail_senders is not None:
         variables["MAIL_ALLOWED_SENDERS"] = request.mail_senders
     table_arn = dynamodb.describe_table(TableName=table)["Table"]["TableArn"]
-    policies = provision.function_policies(table_arn, bucket)
+    policies = provision.function_policies(table_arn, bucket, request.stage)
     provision.write_stage_config(str(request.project_dir), request.stage, variables, policies)
     report["config"] = f".chalice/config.json stage {request.stage!r}, policy-{request.stage}-*"
     return report

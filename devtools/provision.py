@@ -14,6 +14,10 @@ from chalicelib.sources import INBOX_PREFIX, PAGES_PREFIX, POSTS_PREFIX
 from chalicelib.storage import table_definition
 
 S3_EVENTS = ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"]
+APP_NAME = "chalice-blog"
+# The inbox function writes only the posts it makes from mail (chalicelib/inbox.py).
+MAIL_POSTS_PREFIX = f"{POSTS_PREFIX}mail-"
+MAIL_RULE_NAME = "store-in-inbox"
 
 
 def ensure_table(dynamodb: Any, name: str) -> bool:
@@ -82,14 +86,18 @@ def ensure_mail_receipt(
     The rule set is not activated here: an account has one active set, and activating
     ours would switch off any other. The README gives that step.
     """
-    _allow_ses_to_write_inbox(s3, bucket, account)
+    region = ses.meta.region_name
+    rule_arn = (
+        f"arn:aws:ses:{region}:{account}:receipt-rule-set/{rule_set}:receipt-rule/{MAIL_RULE_NAME}"
+    )
+    _allow_ses_to_write_inbox(s3, bucket, account, rule_arn)
     try:
         ses.create_receipt_rule_set(RuleSetName=rule_set)
     except ClientError as exc:
         if exc.response["Error"]["Code"] != "AlreadyExists":
             raise
     rule = {
-        "Name": "store-in-inbox",
+        "Name": MAIL_RULE_NAME,
         "Enabled": True,
         "Recipients": [recipient],
         "ScanEnabled": True,
@@ -106,14 +114,15 @@ def ensure_mail_receipt(
         return False
 
 
-def _allow_ses_to_write_inbox(s3: Any, bucket: str, account: str) -> None:
+def _allow_ses_to_write_inbox(s3: Any, bucket: str, account: str, rule_arn: str) -> None:
+    # SourceArn: only our receipt rule, not any rule of the account, may write the inbox.
     statement = {
         "Sid": "AllowSESPutsToInbox",
         "Effect": "Allow",
         "Principal": {"Service": "ses.amazonaws.com"},
         "Action": "s3:PutObject",
         "Resource": _objects(bucket, INBOX_PREFIX),
-        "Condition": {"StringEquals": {"AWS:SourceAccount": account}},
+        "Condition": {"StringEquals": {"AWS:SourceAccount": account, "AWS:SourceArn": rule_arn}},
     }
     try:
         policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
@@ -145,13 +154,36 @@ FUNCTIONS = (
 )
 
 
-def function_policies(table_arn: str, bucket: str) -> dict[str, dict[str, Any]]:
+def function_policies(table_arn: str, bucket: str, stage: str) -> dict[str, dict[str, Any]]:
     """Return the least-privilege IAM policy of each Lambda function of one stage."""
+    policies = _function_policies(table_arn, bucket)
+    return {
+        function: {**policy, "Statement": [_logs(stage, function), *policy["Statement"]]}
+        for function, policy in policies.items()
+    }
+
+
+def log_group_name(stage: str, function: str) -> str:
+    """Return the log group Lambda writes a function's logs to (Chalice's function names)."""
+    name = f"{APP_NAME}-{stage}" if function == "api_handler" else f"{APP_NAME}-{stage}-{function}"
+    return f"/aws/lambda/{name}"
+
+
+def _logs(stage: str, function: str) -> dict[str, Any]:
+    group = f"arn:aws:logs:*:*:log-group:{log_group_name(stage, function)}"
+    return {
+        "Effect": "Allow",
+        "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+        "Resource": [group, f"{group}:*"],
+    }
+
+
+def _function_policies(table_arn: str, bucket: str) -> dict[str, dict[str, Any]]:
     ingest_posts = _policy(
         _table(READ_TABLE + WRITE_TABLE + WRITE_POSTINGS, table_arn),
         _s3(["s3:GetObject"], bucket, POSTS_PREFIX),
         _s3(["s3:PutObject", "s3:DeleteObject"], bucket, ERRORS_PREFIX),
-        _list_bucket(bucket),
+        _list_bucket(bucket, POSTS_PREFIX, ERRORS_PREFIX),
     )
     return {
         # Pages read the table; media redirects are presigned with this role.
@@ -165,7 +197,7 @@ def function_policies(table_arn: str, bucket: str) -> dict[str, dict[str, Any]]:
             _table(READ_TABLE + WRITE_TABLE, table_arn),
             _s3(["s3:GetObject"], bucket, PAGES_PREFIX),
             _s3(["s3:PutObject", "s3:DeleteObject"], bucket, ERRORS_PREFIX),
-            _list_bucket(bucket),
+            _list_bucket(bucket, PAGES_PREFIX, ERRORS_PREFIX),
         ),
         "on_mail_received": _policy(
             _table(["dynamodb:GetItem"], table_arn),
@@ -173,23 +205,19 @@ def function_policies(table_arn: str, bucket: str) -> dict[str, dict[str, Any]]:
             _s3(
                 ["s3:PutObject"],
                 bucket,
-                POSTS_PREFIX,
+                MAIL_POSTS_PREFIX,
                 MEDIA_PREFIX,
                 PROCESSED_PREFIX,
                 REJECTED_PREFIX,
             ),
-            _list_bucket(bucket),
+            _list_bucket(bucket, INBOX_PREFIX),
         ),
     }
 
 
 def _policy(*statements: dict[str, Any]) -> dict[str, Any]:
-    logs = {
-        "Effect": "Allow",
-        "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-        "Resource": "arn:*:logs:*:*:*",
-    }
-    return {"Version": "2012-10-17", "Statement": [logs, *statements]}
+    # function_policies() puts each function's own log group first.
+    return {"Version": "2012-10-17", "Statement": list(statements)}
 
 
 def _table(actions: list[str], table_arn: str) -> dict[str, Any]:
@@ -204,9 +232,16 @@ def _s3(actions: list[str], bucket: str, *prefixes: str) -> dict[str, Any]:
     }
 
 
-def _list_bucket(bucket: str) -> dict[str, Any]:
-    # Without ListBucket, S3 answers 403 instead of 404 for an object that is gone.
-    return {"Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": [f"arn:aws:s3:::{bucket}"]}
+def _list_bucket(bucket: str, *prefixes: str) -> dict[str, Any]:
+    # Without ListBucket, S3 answers 403 instead of 404 for an object that is gone. That
+    # check of a missing object carries no s3:prefix, so the condition must let a request
+    # without one through (IfExists); a listing that names a prefix must name one of ours.
+    return {
+        "Effect": "Allow",
+        "Action": ["s3:ListBucket"],
+        "Resource": [f"arn:aws:s3:::{bucket}"],
+        "Condition": {"StringLikeIfExists": {"s3:prefix": [f"{p}*" for p in prefixes]}},
+    }
 
 
 def _objects(bucket: str, prefix: str) -> str:

@@ -38,6 +38,8 @@ def configure_environment() -> tuple[int, int, Path]:
         AWS_DEFAULT_REGION="us-east-1",
     )
     os.environ.pop("AWS_PROFILE", None)
+    # Absolute URLs (feeds, canonical links) name this server, never a request's Host.
+    os.environ.setdefault("SITE_URL", f"http://{HOST}:{port}")
     return moto_port, port, data_dir
 
 

@@ -138,7 +138,7 @@ def _provision(emulator: Emulator) -> None:
         provision.ensure_bucket(s3, bucket, "us-east-1")
     s3.put_object(Bucket=OTHER_BUCKET, Key="posts/theirs.md", Body=b"# Theirs\n")
     iam = emulator.client("iam", admin)
-    for function, policy in provision.function_policies(TABLE_ARN, BUCKET_NAME).items():
+    for function, policy in provision.function_policies(TABLE_ARN, BUCKET_NAME, "dev").items():
         iam.create_user(UserName=function)
         document = json.dumps(_as_enforced(policy))
         iam.put_user_policy(UserName=function, PolicyName="stage", PolicyDocument=document)
@@ -166,10 +166,45 @@ def test_policy_names_exactly_the_table() -> None:
             ]
             assert [s["Resource"] for s in dynamodb] == [[table]], path.name
             bucket = f"arn:aws:s3:::chalice-blog-{stage}-content"
+            group = f"arn:aws:logs:*:*:log-group:/aws/lambda/chalice-blog-{stage}"
+            if function != "api_handler":
+                group += f"-{function}"
             for statement in statements:
                 resources = statement["Resource"]
                 for resource in [resources] if isinstance(resources, str) else resources:
-                    assert resource == "arn:*:logs:*:*:*" or resource.startswith((table, bucket))
+                    assert resource in (group, f"{group}:*") or resource.startswith(
+                        (table, bucket)
+                    ), (path.name, resource)
+
+
+def test_policy_files_are_what_setup_writes() -> None:
+    for stage in ("dev", "prod"):
+        table = f"arn:aws:dynamodb:*:*:table/chalice-blog-{stage}"
+        policies = provision.function_policies(table, f"chalice-blog-{stage}-content", stage)
+        for function, policy in policies.items():
+            path = PROJECT_DIR / ".chalice" / provision.policy_file_name(stage, function)
+            assert json.loads(path.read_text()) == policy, path.name
+
+
+def test_logs_and_listings_are_scoped() -> None:
+    policies = provision.function_policies(TABLE_ARN, BUCKET_NAME, "prod")
+    for policy in policies.values():
+        statements = policy["Statement"]
+        logs = [s for s in statements if s["Action"][0].startswith("logs:")]
+        [resources] = [s["Resource"] for s in logs]
+        assert all("*:*:log-group:/aws/lambda/chalice-blog-prod" in r for r in resources)
+        # moto does not evaluate conditions on identity policies: checked here instead.
+        for statement in statements:
+            if "s3:ListBucket" in statement["Action"]:
+                prefixes = statement["Condition"]["StringLikeIfExists"]["s3:prefix"]
+                assert prefixes and all(p.endswith("/*") and p != "/*" for p in prefixes)
+    [mail_puts] = [
+        s["Resource"]
+        for s in policies["on_mail_received"]["Statement"]
+        if s["Action"] == ["s3:PutObject"]
+    ]
+    assert f"arn:aws:s3:::{BUCKET_NAME}/posts/mail-*" in mail_puts
+    assert not any(r.endswith("/posts/*") for r in mail_puts)
 
 
 def test_ingest_and_mail_work_with_their_own_policies(
@@ -289,6 +324,11 @@ def _table_definition() -> dict[str, Any]:
         ("on_post_source_changed", ("s3", "get_object", "inbox/anything")),
         ("on_mail_received", ("dynamodb", "put_item")),
         ("on_mail_received", ("s3", "delete_object", "posts/ok.md")),
+        ("on_mail_received", ("s3", "put_object", "posts/ok.md")),
+        ("on_mail_received", ("s3", "put_object", "posts/forged.md")),
+        ("on_mail_received", ("s3", "put_object", "pages/about.md")),
+        ("on_page_source_changed", ("s3", "get_object", "posts/ok.md")),
+        ("on_page_source_changed", ("s3", "put_object", "pages/forged.md")),
         ("on_mail_received", ("s3", "get_object", "errors/posts/bad.md.json")),
     ],
 )

@@ -87,7 +87,7 @@ def start_stack(data_dir: Path, log_path: Path, ports: tuple[int, int] | None = 
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("AWS_", "TABLE_NAME", "BUCKET_NAME"))
+        if not key.startswith(("AWS_", "TABLE_NAME", "BUCKET_NAME", "SITE_URL"))
     }
     env.update(MOTO_PORT=str(moto_port), PORT=str(port), LOCAL_DATA_DIR=str(data_dir))
     log = log_path.open("a")

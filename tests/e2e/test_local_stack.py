@@ -45,6 +45,10 @@ def test_sample_content_is_loaded_through_s3(local_stack: LocalStack) -> None:
     ]
     assert len(months) >= 3
     assert len(elements(home, "a", rel="next")) == 1
+    # `make run` names its own address in absolute URLs, whatever Host a request sends.
+    [canonical] = elements(home, "link", rel="canonical")
+    assert canonical["href"] == f"{local_stack.site}/"
+    assert f"Sitemap: {local_stack.site}/sitemap.xml" in local_stack.get("/robots.txt")[1]
 
 
 def test_author_publishes_updates_and_deletes(local_stack: LocalStack) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Any
 from urllib.parse import quote_plus
 
@@ -37,3 +38,13 @@ def deliver(client: Client, key: str, event_name: str) -> Any:
     """Send the handler an S3 event for a key, URL-encoded as S3 encodes it."""
     event = client.events.generate_s3_event(BUCKET_NAME, quote_plus(key), event_name=event_name)
     return client.lambda_.invoke("on_post_source_changed", event)
+
+
+@pytest.fixture
+def configure(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
+    """Change the app's settings for one test, as a stage's environment variables would."""
+
+    def _configure(**changes: Any) -> None:
+        monkeypatch.setattr(blog_app, "SETTINGS", replace(blog_app.SETTINGS, **changes))
+
+    return _configure

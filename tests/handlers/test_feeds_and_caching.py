@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from email.utils import parsedate_to_datetime
 from typing import Any
+from xml.etree import ElementTree
 
 import feedparser
 import pytest
@@ -17,6 +18,11 @@ from tests.pagecheck import elements
 Publish = Callable[[str, str], None]
 FEEDS = ["/feed/", "/feed/atom/", "/tag/aws/feed/", "/tag/aws/feed/atom/"]
 FEEDS += ["/category/eng/feed/", "/category/eng/feed/atom/"]
+
+
+@pytest.fixture(autouse=True)
+def allowed_host(configure: Callable[..., None]) -> None:
+    configure(allowed_hosts=frozenset({"blog.example.org"}))
 
 
 @pytest.fixture
@@ -128,3 +134,24 @@ def test_last_modified_on_post_pages(client: Client, publish: Publish, s3: Any) 
     response = client.http.get("/2026/08/one/")
     assert parsedate_to_datetime(response.headers["Last-Modified"]) == uploaded
     assert "Last-Modified" not in client.http.get("/").headers
+
+
+def test_feeds_stay_well_formed_with_characters_xml_forbids(
+    client: Client, publish: Publish
+) -> None:
+    publish("posts/odd.md", "# Odd \uffff title\n\nBody &#xFFFF; with &#1; references.\n")
+    publish(
+        "posts/escaped.md",
+        '---\ntitle: "Escaped \\uFFFE\\x01"\ndate: 2026-08-12\n'
+        'tags: ["aws\\uFFFF"]\ncategories: ["eng\\x0b"]\n---\nText.\n',
+    )
+    for path in ("/feed/", "/feed/atom/", "/tag/aws/feed/", "/category/eng/feed/atom/"):
+        body = client.http.get(path).body.decode()
+        root = ElementTree.fromstring(body)
+        text = "".join(root.itertext())
+        assert "Odd title" in text or path.startswith(("/tag/", "/category/")), path
+        assert "Escaped" in text, path
+    summary = ElementTree.fromstring(client.http.get("/feed/").body.decode()).findall(
+        ".//item/description"
+    )
+    assert any(s.text == "Body with references." for s in summary)

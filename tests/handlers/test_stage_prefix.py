@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 from chalice.local import RouteMatcher
 from chalice.test import Client
 
 import app as blog_app
 from tests.conftest import make_post_markdown
-from tests.pagecheck import links
+from tests.pagecheck import elements, links
 
 API_HOST = "abc123defg.execute-api.us-east-1.amazonaws.com"
 
 
-def api_gateway_get(url: str, host: str = API_HOST, stage: str = "api") -> dict[str, Any]:
+def api_gateway_get(
+    url: str, host: str = API_HOST, stage: str = "api", headers: dict[str, str] | None = None
+) -> dict[str, Any]:
     """Invoke the app with a REST API proxy event for a URL as a browser would send it."""
     parts = urlsplit(url)
     path = parts.path.removeprefix(f"/{stage}") if host == API_HOST else parts.path
@@ -26,7 +28,7 @@ def api_gateway_get(url: str, host: str = API_HOST, stage: str = "api") -> dict[
         "resource": match.route,
         "path": path,
         "httpMethod": "GET",
-        "headers": {"Host": host, "Accept": "text/html"},
+        "headers": {"Host": host, "Accept": "text/html", **(headers or {})},
         "multiValueQueryStringParameters": query,
         "pathParameters": match.captured or None,
         "stageVariables": None,
@@ -35,6 +37,7 @@ def api_gateway_get(url: str, host: str = API_HOST, stage: str = "api") -> dict[
             "httpMethod": "GET",
             "path": parts.path,
             "stage": stage,
+            "domainName": host,
             "identity": {"sourceIp": "203.0.113.9"},
         },
         "body": None,
@@ -69,3 +72,22 @@ def test_links_have_no_stage_behind_a_custom_domain(
     for link in links(response["body"]):
         assert not link.startswith("/api/"), link
         assert api_gateway_get(link, host="blog.example.org")["statusCode"] == 200, link
+
+
+def test_media_links_in_pages_and_posts_keep_the_stage(
+    client: Client, publish: Callable[[str, str], None]
+) -> None:
+    body = "![pic](../media/pic.png) [doc](/media/doc.pdf)\n"
+    publish("pages/about.md", f"---\ntitle: About\n---\n{body}")
+    publish("posts/one.md", make_post_markdown("One", "2011-01-05", body=body))
+    for page, host, root in (
+        ("/api/about/", API_HOST, "/api/media/"),
+        ("/api/2011/01/one/", API_HOST, "/api/media/"),
+        ("/about/", "blog.example.org", "/media/"),
+        ("/2011/01/one/", "blog.example.org", "/media/"),
+    ):
+        html = api_gateway_get(page, host=host)["body"]
+        [img] = elements(html, "img")
+        [doc] = [a for a in elements(html, "a") if a["href"].endswith("doc.pdf")]
+        assert urljoin(page, img["src"]) == f"{root}pic.png", page
+        assert urljoin(page, doc["href"]) == f"{root}doc.pdf", page

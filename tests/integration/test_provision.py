@@ -41,7 +41,11 @@ def test_setup_creates_resources_and_records_them_idempotently(
         resources = [r for st in policy["Statement"] for r in _as_list(st["Resource"])]
         assert [r for r in resources if ":dynamodb:" in r] == [table_arn], function
         assert all(
-            r.startswith((bucket_arn, "arn:*:logs:")) for r in resources if ":dynamodb:" not in r
+            r.startswith(
+                (bucket_arn, "arn:aws:logs:*:*:log-group:/aws/lambda/chalice-blog-staging")
+            )
+            for r in resources
+            if ":dynamodb:" not in r
         )
 
 
@@ -80,6 +84,13 @@ def test_setup_creates_the_mail_receipt_rule(aws_resources: dict[str, Any], tmp_
     [statement] = policy["Statement"]
     assert statement["Principal"] == {"Service": "ses.amazonaws.com"}
     assert statement["Resource"] == f"arn:aws:s3:::{bucket}/inbox/*"
+    rule_arn = (
+        "arn:aws:ses:us-east-1:123456789012:receipt-rule-set/chalice-blog-staging"
+        ":receipt-rule/store-in-inbox"
+    )
+    assert statement["Condition"] == {
+        "StringEquals": {"AWS:SourceAccount": "123456789012", "AWS:SourceArn": rule_arn}
+    }
     config = json.loads((tmp_path / ".chalice" / "config.json").read_text())
     assert (
         config["stages"]["staging"]["environment_variables"]["MAIL_ALLOWED_SENDERS"]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from chalicelib import urls
+from chalicelib.config import Settings
 from chalicelib.layout import tag_cloud
 from chalicelib.models import Term, TermCount
 from chalicelib.monthgrid import build_calendar
@@ -12,6 +15,7 @@ from chalicelib.pages import Cursor
 from chalicelib.web import link_prefix
 
 CURSOR = "2026-08-11T20:40:00#2026/08/slug"
+SETTINGS = Settings(table_name="t", bucket_name="b")
 
 
 def test_calendar_lays_out_a_month_monday_first() -> None:
@@ -69,17 +73,35 @@ def test_tag_cloud_weights_by_log_count() -> None:
 
 def test_link_prefix_on_execute_api_host_carries_the_stage() -> None:
     headers = {"host": "abc123.execute-api.us-east-1.amazonaws.com"}
-    assert link_prefix(headers, {"stage": "api"}, "") == "/api"
+    assert link_prefix(headers, {"stage": "api"}, SETTINGS) == "/api"
 
 
 def test_link_prefix_on_custom_domain_uses_base_path() -> None:
-    assert link_prefix({"host": "blog.example.org"}, {"stage": "api"}, "") == ""
-    assert link_prefix({"host": "example.org"}, {"stage": "api"}, "/blog") == "/blog"
+    assert link_prefix({"host": "blog.example.org"}, {"stage": "api"}, SETTINGS) == ""
+    with_base = replace(SETTINGS, base_path="/blog")
+    assert link_prefix({"host": "example.org"}, {"stage": "api"}, with_base) == "/blog"
 
 
-def test_link_prefix_behind_cloudfront_drops_the_stage() -> None:
+def test_link_prefix_behind_a_trusted_cloudfront_drops_the_stage() -> None:
     headers = {
         "host": "abc123.execute-api.us-east-1.amazonaws.com",
         "x-forwarded-host": "blog.example.org",
     }
-    assert link_prefix(headers, {"stage": "api"}, "") == ""
+    trusted = replace(
+        SETTINGS, trust_forwarded_headers=True, allowed_hosts=frozenset({"blog.example.org"})
+    )
+    assert link_prefix(headers, {"stage": "api"}, trusted) == ""
+
+
+@pytest.mark.parametrize(
+    ("trusted", "allowed"), [(False, {"blog.example.org"}), (True, set()), (False, set())]
+)
+def test_link_prefix_ignores_an_untrusted_or_unknown_forwarded_host(
+    trusted: bool, allowed: set[str]
+) -> None:
+    headers = {
+        "host": "abc123.execute-api.us-east-1.amazonaws.com",
+        "x-forwarded-host": "blog.example.org",
+    }
+    settings = replace(SETTINGS, trust_forwarded_headers=trusted, allowed_hosts=frozenset(allowed))
+    assert link_prefix(headers, {"stage": "api"}, settings) == "/api"

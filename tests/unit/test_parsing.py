@@ -11,6 +11,7 @@ from chalicelib.models import Term
 from chalicelib.parsing import (
     ParseError,
     SourceDocument,
+    clean_inline,
     parse_date,
     parse_document,
     parse_terms,
@@ -180,3 +181,45 @@ def test_slugify_refuses_empty_results() -> None:
 def test_term_keys_fold_case_width_and_slashes() -> None:
     assert term_key("Ｐｙｔｈｏｎ  Tips") == "python-tips"
     assert term_key("CI/CD") == "ci-cd"
+
+
+def test_characters_xml_forbids_are_dropped_from_every_field() -> None:
+    front = (
+        '---\ntitle: "A\\uFFFF\\x01B"\ntags: ["t\\uFFFE1", "t2\\x0c"]\n'
+        'categories: ["c\\uD800"]\nsummary: "s\\uFFFF"\n---\nbody \uffff text\n'
+    )
+    post = parse_bytes(front.encode())
+    assert post.title == "AB"
+    assert [t.name for t in post.tags] == ["t1", "t2"]
+    assert [c.name for c in post.categories] == ["c"]
+    assert (post.summary, post.markdown) == ("s", "body  text\n")
+    heading = parse_bytes("# Odd \uffff\ufffe title\n\nbody\n".encode())
+    assert heading.title == "Odd title"
+    assert parse_bytes(b"plain\n", key="posts/a\uffffb.md".encode().decode()).title == "ab"
+
+
+def test_mail_subjects_lose_non_xml_characters_too() -> None:
+    # chalicelib.mail cleans a message's subject and tags with clean_inline.
+    assert clean_inline("Trip \uffff report\x0b") == "Trip report"
+
+
+def test_a_heading_padded_with_spaces_is_read_in_linear_time() -> None:
+    # 200 KB of spaces inside the title line took minutes with the old title pattern.
+    post = parse_bytes(("# Title" + " " * 200_000 + "end ##\n\nBody.\n").encode())
+    assert post.title == "Title end"
+    assert post.markdown == "Body.\n"
+
+
+@pytest.mark.parametrize(
+    ("heading", "title"), [("# C#", "C"), ("# Hello ##", "Hello"), ("# ###", "#"), ("#\tx\t", "x")]
+)
+def test_heading_titles_drop_closing_hashes(heading: str, title: str) -> None:
+    assert parse_bytes(f"{heading}\n\nBody.\n".encode()).title == title
+
+
+@pytest.mark.parametrize("term", [".", "..", "...", " . ", "\uff0e"])
+@pytest.mark.parametrize("field", ["tags", "categories"])
+def test_dot_only_terms_are_refused_because_urls_resolve_them(term: str, field: str) -> None:
+    with pytest.raises(ParseError, match=f"{field} .* cannot be part of a URL"):
+        parse_bytes(f'---\n{field}: ["ok", "{term}"]\n---\nBody.\n'.encode())
+    assert [t.key for t in parse_terms(".net, a.b", field, 5)] == [".net", "a.b"]
