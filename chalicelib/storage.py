@@ -503,7 +503,12 @@ class BlogStore:
             yield _summary_from_item(item)
 
     def postings(self, terms: Iterable[str]) -> dict[str, list[Posting]]:
-        """Return each term's postings: one Query a term (one page of up to 1,000)."""
+        """Return each term's postings: one Query a term, its newest 1,000 posts.
+
+        A term in more posts than that is common enough that its BM25 weight is near
+        zero; reading newest first keeps recent posts findable by it, and older ones
+        are found by the query's rarer words (see docs/data-model.md).
+        """
         found: dict[str, list[Posting]] = {}
         for term in terms:
             response = self._client.query(
@@ -512,6 +517,7 @@ class BlogStore:
                 ExpressionAttributeValues={":pk": {"S": f"TERM#{term}"}},
                 ProjectionExpression="sk, w, #len",
                 ExpressionAttributeNames={"#len": "len"},
+                ScanIndexForward=False,
                 Limit=POSTINGS_PER_TERM,
             )
             found[term] = [
