@@ -134,6 +134,7 @@ class SiteIndex:
     recent: tuple[PostSummary, ...]
     latest_days: frozenset[int]
     total_posts: int
+    empty_counters: tuple[str, ...] = ()  # sort keys of counters that fell to zero
 
 
 @dataclass(frozen=True)

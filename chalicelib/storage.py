@@ -418,10 +418,12 @@ class BlogStore:
         tags: list[TermCount] = []
         months: list[str] = []
         menu: list[MenuEntry] = []
+        empty: list[str] = []
         total = 0
         for item in self._query_all(COUNTS, consistent=True):
             kind, _, key = item["sk"].partition("#")
             if item["n"] <= 0:
+                empty.append(item["sk"])
                 continue
             if kind == "menu":
                 menu.append(MenuEntry(key.split("#", 1)[1], item["name"]))
@@ -443,8 +445,25 @@ class BlogStore:
             recent=tuple(recent),
             latest_days=_days_from_item(latest) if latest else frozenset(),
             total_posts=total,
+            empty_counters=tuple(empty),
         )
         return generation, index
+
+    def delete_empty_counters(self, sort_keys: Iterable[str]) -> None:
+        """Delete counters of the COUNT partition that are still at zero.
+
+        Conditional, so a post that took the tag again meanwhile keeps its count; an
+        ADD after the delete recreates the item, with its name, from zero.
+        """
+        for sort_key in sort_keys:
+            self._write_if(
+                self._client.delete_item,
+                TableName=self._table,
+                Key=_key(COUNTS, sort_key),
+                ConditionExpression="#n = :zero",
+                ExpressionAttributeNames={"#n": "n"},
+                ExpressionAttributeValues={":zero": {"N": "0"}},
+            )
 
     def save_layout(self, layout: Layout, generation: int) -> bool:
         """Store a layout built at a generation; False if one from a later one is stored."""
