@@ -33,6 +33,7 @@ class Post:
     source_key: str
     draft: bool = False
     via: str | None = None
+    body_key: str | None = None  # where a body too large for the item is stored
 
     @property
     def post_id(self) -> str:
@@ -99,6 +100,7 @@ class StoredPost:
     older: Link | None = None
     newer: Link | None = None
     related: tuple[Link, ...] = ()
+    body_key: str | None = None
 
 
 @dataclass(frozen=True)

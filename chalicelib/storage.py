@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import random
 import time
@@ -133,9 +134,13 @@ def category_listing(key: str) -> str:
 class BlogStore:
     """Posts, listings and counts in one DynamoDB table."""
 
-    def __init__(self, client: Any, table_name: str) -> None:
+    def __init__(
+        self, client: Any, table_name: str, load_body: Callable[[str], str] | None = None
+    ) -> None:
         self._client = client
         self._table = table_name
+        # Reads a body stored outside its item (see chalicelib/bodies.py); pages need it.
+        self._load_body = load_body
 
     # Write side ---------------------------------------------------------------
 
@@ -383,7 +388,23 @@ class BlogStore:
     def get_post(self, post_id: str) -> StoredPost | None:
         """Return a post for its permalink page."""
         item = self._get(f"POST#{post_id}")
-        return None if item is None else _stored_post(item)
+        return None if item is None else self._with_body(_stored_post(item))
+
+    def body_key(self, post_id: str) -> str | None:
+        """Return where the committed item of a post keeps its body, if outside (consistent)."""
+        response = self._client.get_item(
+            TableName=self._table,
+            Key=_key(f"POST#{post_id}", _ITEM_SK),
+            ConsistentRead=True,
+            ProjectionExpression="body_key",
+        )
+        found = response.get("Item", {}).get("body_key")
+        return None if found is None else str(found["S"])
+
+    def _with_body(self, post: StoredPost) -> StoredPost:
+        if post.body_key is None or self._load_body is None:
+            return post
+        return dataclasses.replace(post, html=self._load_body(post.body_key))
 
     def page_data(
         self, month: str | None = None, post_id: str | None = None, page_slug: str | None = None
@@ -402,7 +423,7 @@ class BlogStore:
         return PageData(
             layout=layout,
             days=_days_from_item(found["days"]) if "days" in found else frozenset(),
-            post=_stored_post(post) if post else None,
+            post=self._with_body(_stored_post(post)) if post else None,
             page=_page_from_item(page) if page else None,
         )
 
@@ -792,6 +813,8 @@ def _put_post(
     }
     if post.via:
         attributes["via"] = post.via
+    if post.body_key:
+        attributes["body_key"] = post.body_key
     action = _put(table, f"POST#{post.post_id}", _ITEM_SK, attributes)
     action["Put"]["ConditionExpression"] = "attribute_not_exists(pk) OR source_key = :key"
     action["Put"]["ExpressionAttributeValues"] = {":key": {"S": post.source_key}}
@@ -900,6 +923,7 @@ def _stored_post(item: dict[str, Any]) -> StoredPost:
         older=_link_from_attr(item.get("older")),
         newer=_link_from_attr(item.get("newer")),
         related=tuple(Link(r["id"], r["title"]) for r in item.get("related", ())),
+        body_key=item.get("body_key"),
     )
 
 
