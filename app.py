@@ -178,7 +178,19 @@ def category_atom(category: str) -> Response:
 @app.route("/sitemap.xml")
 @html_page
 def sitemap() -> Response:
-    body = views.render_sitemap(pages.sitemap_entries(get_store()), _base_url())
+    if _request().query_params:
+        # One URL per sitemap: a query string would only get past the caches.
+        return web.redirect_response(f"{_link_prefix()}/sitemap.xml")
+    body = views.render_sitemap_index(pages.sitemap_index(get_store()), _base_url())
+    return web.feed_response(body, "application/xml")
+
+
+@app.route("/sitemaps/{name}")
+@html_page
+def sitemap_file(name: str) -> Response:
+    if _request().query_params:
+        return web.redirect_response(f"{_link_prefix()}{pages.SITEMAPS}{name}")
+    body = views.render_sitemap(pages.sitemap_entries(get_store(), name), _base_url())
     return web.feed_response(body, "application/xml")
 
 

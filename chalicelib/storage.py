@@ -542,6 +542,23 @@ class BlogStore:
         for item in self._query_all(partition, newest_first=True):
             yield _summary_from_item(item)
 
+    def post_dates(self, prefix: str) -> Iterator[tuple[str, datetime]]:
+        """Yield the id and date of every post whose sort key starts with a date prefix."""
+        params: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
+            "ExpressionAttributeValues": {":pk": {"S": ALL_POSTS}, ":prefix": {"S": prefix}},
+            "ProjectionExpression": "post_id, published",
+            "ScanIndexForward": False,
+        }
+        while True:
+            response = self._client.query(**params)
+            for item in response["Items"]:
+                yield item["post_id"]["S"], datetime.fromisoformat(item["published"]["S"])
+            if "LastEvaluatedKey" not in response:
+                return
+            params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
     def postings(self, terms: Iterable[str]) -> dict[str, list[Posting]]:
         """Return each term's postings: one Query a term, its newest 1,000 posts.
 
