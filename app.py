@@ -11,7 +11,7 @@ from urllib.parse import unquote
 
 from chalice.app import Chalice, CloudWatchEvent, Rate, Request, Response, S3Event
 
-from chalicelib import aws, media, pages, views, web
+from chalicelib import aws, bodies, media, pages, views, web
 from chalicelib.config import load_settings
 from chalicelib.sources import INBOX_PREFIX, PAGES_PREFIX, POST_SUFFIX, POSTS_PREFIX
 from chalicelib.storage import BlogStore
@@ -26,7 +26,12 @@ logging.getLogger("chalicelib").setLevel(logging.INFO)
 @functools.cache
 def get_store() -> BlogStore:
     """Return the store, created on first use in this container."""
-    return BlogStore(aws.dynamodb_client(), SETTINGS.table_name)
+    return BlogStore(aws.dynamodb_client(), SETTINGS.table_name, _load_body)
+
+
+def _load_body(key: str) -> str:
+    # Only posts too large for their item read S3 here (see chalicelib/bodies.py).
+    return bodies.load(aws.s3_client(), SETTINGS.bucket_name, key)
 
 
 def html_page(view: Callable[..., pages.PageView | Response]) -> Callable[..., Response]:
@@ -177,7 +182,19 @@ def category_atom(category: str) -> Response:
 @app.route("/sitemap.xml")
 @html_page
 def sitemap() -> Response:
-    body = views.render_sitemap(pages.sitemap_entries(get_store()), _base_url())
+    if _request().query_params:
+        # One URL per sitemap: a query string would only get past the caches.
+        return web.redirect_response(f"{_link_prefix()}/sitemap.xml")
+    body = views.render_sitemap_index(pages.sitemap_index(get_store()), _base_url())
+    return web.feed_response(body, "application/xml")
+
+
+@app.route("/sitemaps/{name}")
+@html_page
+def sitemap_file(name: str) -> Response:
+    if _request().query_params:
+        return web.redirect_response(f"{_link_prefix()}{pages.SITEMAPS}{name}")
+    body = views.render_sitemap(pages.sitemap_entries(get_store(), name), _base_url())
     return web.feed_response(body, "application/xml")
 
 

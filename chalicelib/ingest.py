@@ -11,7 +11,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from chalicelib import reports
+from chalicelib import bodies, reports
 from chalicelib.config import Settings
 from chalicelib.layout import links, refresh_layout, relate_back, related_posts
 from chalicelib.models import Page, Post
@@ -37,6 +37,10 @@ RESERVED_PAGE_SLUGS = {
 _MAX_SYNC_ROUNDS = 8
 # Outcomes after which the menu, sidebar or calendar may show something else.
 _LAYOUT_CHANGES = {"published", "removed", "scheduled", "draft-unpublished"}
+# A post's title and summary are copied into every listing it appears in (up to 21
+# items in its transaction, 4 MB in all), so both are bounded; the body is not.
+MAX_TITLE_CHARS = 1000
+MAX_SUMMARY_CHARS = 1000
 
 
 @dataclass(frozen=True)
@@ -51,14 +55,21 @@ class FetchedObject:
 def build_post(doc: SourceDocument, settings: Settings) -> Post:
     """Parse and render an uploaded file into a post. Pure; raises ParseError."""
     parsed = parse_document(doc, settings.timezone, settings.max_post_bytes)
+    if len(parsed.title) > MAX_TITLE_CHARS:
+        raise ParseError(
+            f"the title is {len(parsed.title)} characters; the limit is {MAX_TITLE_CHARS}"
+        )
     html = render_markdown(parsed.markdown)
+    summary = parsed.summary or summarize(html)
+    if len(summary) > MAX_SUMMARY_CHARS:
+        summary = summary[: MAX_SUMMARY_CHARS - 1].rstrip() + "…"
     return Post(
         slug=parsed.slug,
         title=parsed.title,
         published=parsed.published,
         tags=parsed.tags,
         categories=parsed.categories,
-        summary=parsed.summary or summarize(html),
+        summary=summary,
         html=html,
         source_key=doc.key,
         draft=parsed.draft,
@@ -120,9 +131,12 @@ def sync_source(
             outcome = "removed" if removed else "absent"
             break
         try:
-            result = _publish(fetched, store, settings, force, now)
+            result = _publish(fetched, s3, store, settings, force, now)
         except (ParseError, SlugTakenError) as exc:
             return _reject(s3, settings.bucket_name, key, fetched.version.etag, str(exc))
+        except Exception as exc:
+            _report_failure(s3, settings.bucket_name, key, fetched.version.etag, exc)
+            raise
         # A later round that finds its work done must not hide what an earlier one did.
         outcome = result if result != "unchanged" else outcome
         # LastModified has one-second resolution, so two uploads in one second
@@ -163,7 +177,12 @@ def publish_due_posts(s3: Any, store: BlogStore, settings: Settings, now: dateti
 
 
 def _publish(
-    fetched: FetchedObject, store: BlogStore, settings: Settings, force: bool, now: datetime
+    fetched: FetchedObject,
+    s3: Any,
+    store: BlogStore,
+    settings: Settings,
+    force: bool,
+    now: datetime,
 ) -> str:
     if fetched.document is None:
         raise ParseError(f"file is {fetched.size} bytes; the limit is {settings.max_post_bytes}")
@@ -180,8 +199,13 @@ def _publish(
         return "draft-unpublished" if store.remove_source(post.source_key) else "draft"
     terms = index_terms(post, html_to_text(post.html))
     related = related_posts(store, post)
+    post = bodies.offload(s3, settings.bucket_name, post)
     if not store.save_post(post, fetched.version, force, terms, links(related)):
         return "unchanged"
+    if post.body_key is not None:
+        # A concurrent publish of this post may have committed since: keep its body too.
+        keep = {post.body_key, store.body_key(post.post_id)}
+        bodies.sweep(s3, settings.bucket_name, post.post_id, keep)
     relate_back(store, related)
     return "published"
 
@@ -200,6 +224,16 @@ def _reject(s3: Any, bucket: str, key: str, etag: str | None, reason: str) -> st
         # A newer upload landed meanwhile; its own event reports on it or clears this.
         reports.clear_report(s3, bucket, key)
     return _log(key, "rejected", reason, level=logging.WARNING)
+
+
+def _report_failure(s3: Any, bucket: str, key: str, etag: str, exc: Exception) -> None:
+    """File a report for an unexpected failure; the caller re-raises so Lambda retries."""
+    reason = f"publishing failed ({type(exc).__name__}): {exc}"
+    try:
+        reports.write_report(s3, bucket, reports.new_report(key, reason, etag))
+    except ClientError:
+        LOG.exception("could not write the error report for %s", key)
+    _log(key, "failed", reason, level=logging.ERROR)
 
 
 def _current_etag(s3: Any, bucket: str, key: str) -> str | None:

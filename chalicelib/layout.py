@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -24,6 +25,15 @@ from chalicelib.storage import BlogStore, tag_listing
 RELATED_POSTS = 3
 RELATED_TAGS_READ = 2
 MENU_CATEGORIES = 6
+# The layout is one DynamoDB item (400 KB at most) read by every page, so what it shows
+# is bounded whatever the blog holds: the most used tags and categories (every one
+# keeps its page and its sitemap entry), and titles cut to a line.
+CLOUD_TAGS = 100
+SIDEBAR_CATEGORIES = 50
+MENU_PAGES = 50
+SHOWN_TITLE_CHARS = 200
+# What the rendered fragments may take of the item; over it, the lists are halved.
+LAYOUT_BUDGET = 300_000
 
 
 @dataclass(frozen=True)
@@ -49,21 +59,44 @@ class LayoutContent:
 def refresh_layout(store: BlogStore) -> bool:
     """Rebuild the stored layout from the table; False if a newer one is already stored."""
     generation, index = store.site_index()
-    menu_html, sidebar_html = render_fragments(layout_content(index))
+    store.delete_empty_counters(index.empty_counters)
+    menu_html, sidebar_html = bounded_fragments(index)
     layout = Layout(menu_html, sidebar_html, index.months, index.latest_days, index.total_posts)
     return store.save_layout(layout, generation)
 
 
-def layout_content(index: SiteIndex) -> LayoutContent:
-    """Sort and weigh the site index for display. Pure."""
-    top = sorted(index.categories, key=lambda c: -c.count)[:MENU_CATEGORIES]
+def bounded_fragments(index: SiteIndex, budget: int = LAYOUT_BUDGET) -> tuple[str, str]:
+    """Render the menu and sidebar within ``budget`` bytes, halving the lists until they fit."""
+    limit = max(CLOUD_TAGS, SIDEBAR_CATEGORIES, MENU_PAGES)
+    while True:
+        menu_html, sidebar_html = render_fragments(layout_content(index, limit))
+        if len(menu_html.encode()) + len(sidebar_html.encode()) <= budget or limit == 0:
+            return menu_html, sidebar_html
+        limit //= 2
+
+
+def layout_content(index: SiteIndex, limit: int = CLOUD_TAGS) -> LayoutContent:
+    """Sort, weigh and cap the site index for display: at most ``limit`` of each list. Pure."""
+    by_count = sorted(index.categories, key=lambda c: (-c.count, c.term.name.casefold()))
+    top_tags = sorted(index.tags, key=lambda t: (-t.count, t.term.name.casefold()))
     return LayoutContent(
-        categories=sorted(index.categories, key=lambda c: c.term.name.casefold()),
-        tags=tag_cloud(list(index.tags)),
-        recent=index.recent,
-        menu=sorted(top, key=lambda c: c.term.name.casefold()),
-        pages=index.pages,
+        categories=sorted(
+            by_count[: min(limit, SIDEBAR_CATEGORIES)], key=lambda c: c.term.name.casefold()
+        ),
+        tags=tag_cloud(top_tags[: min(limit, CLOUD_TAGS)]),
+        recent=tuple(_short_title(p) for p in index.recent),
+        menu=sorted(by_count[:MENU_CATEGORIES], key=lambda c: c.term.name.casefold()),
+        pages=tuple(
+            MenuEntry(p.slug, p.title[:SHOWN_TITLE_CHARS])
+            for p in index.pages[: min(limit, MENU_PAGES)]
+        ),
     )
+
+
+def _short_title(post: PostSummary) -> PostSummary:
+    if len(post.title) <= SHOWN_TITLE_CHARS:
+        return post
+    return dataclasses.replace(post, title=post.title[:SHOWN_TITLE_CHARS] + "…")
 
 
 def render_fragments(content: LayoutContent) -> tuple[str, str]:

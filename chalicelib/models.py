@@ -33,6 +33,7 @@ class Post:
     source_key: str
     draft: bool = False
     via: str | None = None
+    body_key: str | None = None  # where a body too large for the item is stored
 
     @property
     def post_id(self) -> str:
@@ -99,6 +100,7 @@ class StoredPost:
     older: Link | None = None
     newer: Link | None = None
     related: tuple[Link, ...] = ()
+    body_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -134,6 +136,7 @@ class SiteIndex:
     recent: tuple[PostSummary, ...]
     latest_days: frozenset[int]
     total_posts: int
+    empty_counters: tuple[str, ...] = ()  # sort keys of counters that fell to zero
 
 
 @dataclass(frozen=True)

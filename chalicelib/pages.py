@@ -220,7 +220,10 @@ def _archive_date(year: str, month: str, day: str) -> date:
 
 
 FEED_ENTRIES = 20
-SITEMAP_LIMIT = 50_000
+SITEMAP_LIMIT = 50_000  # URLs in one sitemap file, the protocol's maximum
+SITEMAPS = "/sitemaps/"
+SITE_SITEMAP = "site"
+_MONTH = re.compile(r"^\d{4}-\d\d$")
 
 
 @dataclass(frozen=True)
@@ -252,16 +255,41 @@ def category_feed(store: BlogStore, key: str) -> Feed:
     return _term_feed(store, category_listing(key), key, "categories", urls.category_path(key))
 
 
-def sitemap_entries(store: BlogStore) -> list[tuple[str, datetime | None]]:
-    """List every page worth indexing with its last change, the home page first."""
-    posts = list(itertools.islice(store.all_posts(ALL_POSTS), SITEMAP_LIMIT - 1))
-    entries: list[tuple[str, datetime | None]] = [("/", posts[0].published if posts else None)]
-    entries += [(urls.post_path(p.post_id), p.published) for p in posts]
-    index = store.site_index()[1]
-    entries += [(urls.page_path(p.slug), None) for p in index.pages]
-    entries += [(urls.category_path(c.term.key), None) for c in index.categories]
-    entries += [(urls.tag_path(t.term.key), None) for t in index.tags]
-    return entries[:SITEMAP_LIMIT]
+def sitemap_index(store: BlogStore) -> list[str]:
+    """List the sitemaps: the site's pages and terms, then one a month, newest first.
+
+    One GetItem (the layout knows the months), and each sitemap is one Query, so a
+    crawler never makes one request read every post.
+    """
+    months = reversed(store.get_layout().months)
+    return [f"{SITEMAPS}{SITE_SITEMAP}.xml", *(f"{SITEMAPS}{month}.xml" for month in months)]
+
+
+def sitemap_entries(store: BlogStore, name: str) -> list[tuple[str, datetime | None]]:
+    """List the pages of one sitemap (``site.xml`` or ``yyyy-mm.xml``) with their last change."""
+    stem = name.removesuffix(".xml")
+    if stem == name:
+        raise NotFound(f"no sitemap {name}")
+    if stem == SITE_SITEMAP:
+        index = store.site_index()[1]
+        newest = index.recent[0].published if index.recent else None
+        entries: list[tuple[str, datetime | None]] = [("/", newest)]
+        entries += [(urls.page_path(p.slug), None) for p in index.pages]
+        entries += [(urls.category_path(c.term.key), None) for c in index.categories]
+        entries += [(urls.tag_path(t.term.key), None) for t in index.tags]
+        return entries[:SITEMAP_LIMIT]
+    if not _MONTH.match(stem):
+        raise NotFound(f"no sitemap {name}")
+    posts = itertools.islice(store.post_dates(f"{stem}-"), SITEMAP_LIMIT)
+    return _nonempty_entries([(urls.post_path(post_id), when) for post_id, when in posts])
+
+
+def _nonempty_entries(
+    entries: list[tuple[str, datetime | None]],
+) -> list[tuple[str, datetime | None]]:
+    if not entries:
+        raise NotFound("no posts in that month")
+    return entries
 
 
 def _term_feed(store: BlogStore, partition: str, key: str, field_name: str, path: str) -> Feed:

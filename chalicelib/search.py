@@ -93,10 +93,17 @@ def rank(postings: Mapping[str, Iterable[Posting]], total_posts: int) -> list[st
 
 
 def highlight(text: str, query: str) -> Markup:
-    """Escape text and mark the words of the query in it."""
+    """Mark the words of the query in text, then escape: a mark never lands in an entity."""
     words = [w for w in query[:MAX_QUERY_CHARS].split() if w][:MAX_QUERY_TERMS]
-    escaped = str(escape(text))
     if not words:
-        return Markup(escaped)
-    pattern = "|".join(re.escape(str(escape(w))) for w in sorted(words, key=len, reverse=True))
-    return Markup(re.sub(f"({pattern})", r"<mark>\1</mark>", escaped, flags=re.IGNORECASE))
+        return Markup(escape(text))
+    pattern = re.compile(
+        "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)), re.IGNORECASE
+    )
+    parts: list[str] = []
+    end = 0
+    for match in pattern.finditer(text):
+        parts += [str(escape(text[end : match.start()])), f"<mark>{escape(match.group())}</mark>"]
+        end = match.end()
+    parts.append(str(escape(text[end:])))
+    return Markup("".join(parts))

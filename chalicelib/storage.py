@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import random
 import time
@@ -133,9 +134,13 @@ def category_listing(key: str) -> str:
 class BlogStore:
     """Posts, listings and counts in one DynamoDB table."""
 
-    def __init__(self, client: Any, table_name: str) -> None:
+    def __init__(
+        self, client: Any, table_name: str, load_body: Callable[[str], str] | None = None
+    ) -> None:
         self._client = client
         self._table = table_name
+        # Reads a body stored outside its item (see chalicelib/bodies.py); pages need it.
+        self._load_body = load_body
 
     # Write side ---------------------------------------------------------------
 
@@ -383,7 +388,23 @@ class BlogStore:
     def get_post(self, post_id: str) -> StoredPost | None:
         """Return a post for its permalink page."""
         item = self._get(f"POST#{post_id}")
-        return None if item is None else _stored_post(item)
+        return None if item is None else self._with_body(_stored_post(item))
+
+    def body_key(self, post_id: str) -> str | None:
+        """Return where the committed item of a post keeps its body, if outside (consistent)."""
+        response = self._client.get_item(
+            TableName=self._table,
+            Key=_key(f"POST#{post_id}", _ITEM_SK),
+            ConsistentRead=True,
+            ProjectionExpression="body_key",
+        )
+        found = response.get("Item", {}).get("body_key")
+        return None if found is None else str(found["S"])
+
+    def _with_body(self, post: StoredPost) -> StoredPost:
+        if post.body_key is None or self._load_body is None:
+            return post
+        return dataclasses.replace(post, html=self._load_body(post.body_key))
 
     def page_data(
         self, month: str | None = None, post_id: str | None = None, page_slug: str | None = None
@@ -402,7 +423,7 @@ class BlogStore:
         return PageData(
             layout=layout,
             days=_days_from_item(found["days"]) if "days" in found else frozenset(),
-            post=_stored_post(post) if post else None,
+            post=self._with_body(_stored_post(post)) if post else None,
             page=_page_from_item(page) if page else None,
         )
 
@@ -418,10 +439,12 @@ class BlogStore:
         tags: list[TermCount] = []
         months: list[str] = []
         menu: list[MenuEntry] = []
+        empty: list[str] = []
         total = 0
         for item in self._query_all(COUNTS, consistent=True):
             kind, _, key = item["sk"].partition("#")
             if item["n"] <= 0:
+                empty.append(item["sk"])
                 continue
             if kind == "menu":
                 menu.append(MenuEntry(key.split("#", 1)[1], item["name"]))
@@ -443,8 +466,25 @@ class BlogStore:
             recent=tuple(recent),
             latest_days=_days_from_item(latest) if latest else frozenset(),
             total_posts=total,
+            empty_counters=tuple(empty),
         )
         return generation, index
+
+    def delete_empty_counters(self, sort_keys: Iterable[str]) -> None:
+        """Delete counters of the COUNT partition that are still at zero.
+
+        Conditional, so a post that took the tag again meanwhile keeps its count; an
+        ADD after the delete recreates the item, with its name, from zero.
+        """
+        for sort_key in sort_keys:
+            self._write_if(
+                self._client.delete_item,
+                TableName=self._table,
+                Key=_key(COUNTS, sort_key),
+                ConditionExpression="#n = :zero",
+                ExpressionAttributeNames={"#n": "n"},
+                ExpressionAttributeValues={":zero": {"N": "0"}},
+            )
 
     def save_layout(self, layout: Layout, generation: int) -> bool:
         """Store a layout built at a generation; False if one from a later one is stored."""
@@ -502,8 +542,30 @@ class BlogStore:
         for item in self._query_all(partition, newest_first=True):
             yield _summary_from_item(item)
 
+    def post_dates(self, prefix: str) -> Iterator[tuple[str, datetime]]:
+        """Yield the id and date of every post whose sort key starts with a date prefix."""
+        params: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
+            "ExpressionAttributeValues": {":pk": {"S": ALL_POSTS}, ":prefix": {"S": prefix}},
+            "ProjectionExpression": "post_id, published",
+            "ScanIndexForward": False,
+        }
+        while True:
+            response = self._client.query(**params)
+            for item in response["Items"]:
+                yield item["post_id"]["S"], datetime.fromisoformat(item["published"]["S"])
+            if "LastEvaluatedKey" not in response:
+                return
+            params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
     def postings(self, terms: Iterable[str]) -> dict[str, list[Posting]]:
-        """Return each term's postings: one Query a term (one page of up to 1,000)."""
+        """Return each term's postings: one Query a term, its newest 1,000 posts.
+
+        A term in more posts than that is common enough that its BM25 weight is near
+        zero; reading newest first keeps recent posts findable by it, and older ones
+        are found by the query's rarer words (see docs/data-model.md).
+        """
         found: dict[str, list[Posting]] = {}
         for term in terms:
             response = self._client.query(
@@ -512,6 +574,7 @@ class BlogStore:
                 ExpressionAttributeValues={":pk": {"S": f"TERM#{term}"}},
                 ProjectionExpression="sk, w, #len",
                 ExpressionAttributeNames={"#len": "len"},
+                ScanIndexForward=False,
                 Limit=POSTINGS_PER_TERM,
             )
             found[term] = [
@@ -767,6 +830,8 @@ def _put_post(
     }
     if post.via:
         attributes["via"] = post.via
+    if post.body_key:
+        attributes["body_key"] = post.body_key
     action = _put(table, f"POST#{post.post_id}", _ITEM_SK, attributes)
     action["Put"]["ConditionExpression"] = "attribute_not_exists(pk) OR source_key = :key"
     action["Put"]["ExpressionAttributeValues"] = {":key": {"S": post.source_key}}
@@ -875,6 +940,7 @@ def _stored_post(item: dict[str, Any]) -> StoredPost:
         older=_link_from_attr(item.get("older")),
         newer=_link_from_attr(item.get("newer")),
         related=tuple(Link(r["id"], r["title"]) for r in item.get("related", ())),
+        body_key=item.get("body_key"),
     )
 
 

@@ -125,6 +125,12 @@ def render_sitemap(entries: list[tuple[str, datetime | None]], base_url: str) ->
     return environment().get_template("sitemap.xml").render(entries=entries, base_url=base_url)
 
 
+def render_sitemap_index(paths: list[str], base_url: str) -> str:
+    """Render the sitemaps.org sitemapindex naming each sitemap."""
+    template = environment().get_template("sitemapindex.xml")
+    return template.render(paths=paths, base_url=base_url)
+
+
 def _linked(fragment: str, prefix: str) -> Markup:
     """Put the request's path prefix into a fragment rendered at publish time."""
     return Markup(fragment.replace(LINK_PREFIX, str(escape(prefix))))

@@ -7,6 +7,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from chalicelib.bodies import RENDERED_PREFIX
 from chalicelib.inbox import PROCESSED_PREFIX, REJECTED_PREFIX
 from chalicelib.media import MEDIA_PREFIX
 from chalicelib.reports import ERRORS_PREFIX
@@ -182,13 +183,16 @@ def _function_policies(table_arn: str, bucket: str) -> dict[str, dict[str, Any]]
     ingest_posts = _policy(
         _table(READ_TABLE + WRITE_TABLE + WRITE_POSTINGS, table_arn),
         _s3(["s3:GetObject"], bucket, POSTS_PREFIX),
-        _s3(["s3:PutObject", "s3:DeleteObject"], bucket, ERRORS_PREFIX),
+        # Bodies too large for a DynamoDB item are stored under rendered/.
+        _s3(["s3:PutObject", "s3:DeleteObject"], bucket, ERRORS_PREFIX, RENDERED_PREFIX),
         _list_bucket(bucket, POSTS_PREFIX, ERRORS_PREFIX),
     )
     return {
         # Pages read the table; media redirects are presigned with this role.
         "api_handler": _policy(
-            _table(READ_TABLE, table_arn), _s3(["s3:GetObject"], bucket, MEDIA_PREFIX)
+            _table(READ_TABLE, table_arn),
+            _s3(["s3:GetObject"], bucket, MEDIA_PREFIX),
+            _s3(["s3:GetObject"], bucket, RENDERED_PREFIX),
         ),
         "on_post_source_changed": ingest_posts,
         # The scheduler publishes due posts through the same ingest code.

@@ -345,3 +345,21 @@ def test_what_each_function_may_not_do(
     if action == "put_object":
         params["Body"] = b"x"
     assert _denied(getattr(emulator.client("s3", keys), action), **params)
+
+
+def test_a_post_too_large_for_its_item_works_with_the_policies(
+    emulator: Emulator, settings: Settings, api_client: Client
+) -> None:
+    post_keys = emulator.functions["on_post_source_changed"]
+    post_s3 = emulator.client("s3", post_keys)
+    post_store = BlogStore(emulator.client("dynamodb", post_keys), TABLE_NAME)
+    admin_s3 = emulator.client("s3", emulator.admin)
+    for version in ("first", "second"):
+        body = f"{version} " + "long prose for the item limit. " * 15_000
+        text = make_post_markdown("Huge", "2026-07-01", body=body)
+        admin_s3.put_object(Bucket=BUCKET_NAME, Key="posts/huge.md", Body=text.encode())
+        assert sync_source("posts/huge.md", post_s3, post_store, settings) == "published"
+        page = api_client.http.get("/2026/07/huge/")
+        assert page.status_code == 200 and f"{version} long prose".encode() in page.body
+    stored = admin_s3.list_objects_v2(Bucket=BUCKET_NAME, Prefix="rendered/")["Contents"]
+    assert len(stored) == 1

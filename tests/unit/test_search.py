@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import UTC, datetime
+
+import pytest
 
 from chalicelib.models import Post, Term
 from chalicelib.search import (
@@ -61,3 +65,19 @@ def test_highlight_escapes_before_marking() -> None:
     marked = highlight("Fish & <chips> and CRÈME", "<chips>")
     assert str(marked) == "Fish &amp; <mark>&lt;chips&gt;</mark> and CRÈME"
     assert str(highlight("<b>x</b>", "")) == "&lt;b&gt;x&lt;/b&gt;"
+
+
+@pytest.mark.parametrize("query", ["amp", "39", "lt", "quot", "#39", "&amp;"])
+def test_highlight_never_marks_inside_an_entity(query: str) -> None:
+    marked = str(highlight('Fish & chips, Bob\'s <b> "quoted"', query))
+    # Every entity survives whole: unescaping after removing the marks gives the text back.
+    assert html.unescape(marked.replace("<mark>", "").replace("</mark>", "")) == (
+        'Fish & chips, Bob\'s <b> "quoted"'
+    )
+    assert not re.search(r"&[#\w]*<mark>|<mark>[#\w]*;", marked)
+
+
+def test_highlight_marks_special_characters_as_typed() -> None:
+    assert str(highlight("Q&A: 39 answers", "& 39")) == (
+        "Q<mark>&amp;</mark>A: <mark>39</mark> answers"
+    )

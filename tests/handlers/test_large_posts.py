@@ -1,0 +1,88 @@
+"""Posts too large for a DynamoDB item still publish; what cannot publish is reported."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from chalice.test import Client
+
+from chalicelib import reports
+from chalicelib.bodies import RENDERED_PREFIX
+from chalicelib.config import Settings
+from chalicelib.ingest import sync_source
+from chalicelib.storage import BlogStore
+from tests.conftest import BUCKET_NAME, make_post_markdown
+
+Publish = Callable[[str, str], None]
+
+
+def prose(kilobytes: int) -> str:
+    """Paragraphs of plain prose, about ``kilobytes`` KB of Markdown."""
+    paragraph = " ".join(f"word{k} and more text" for k in range(40))
+    count = kilobytes * 1024 // (len(paragraph) + 2)
+    return "\n\n".join(f"{paragraph} p{n}." for n in range(count)) + "\n\nTHE-END-MARK\n"
+
+
+def code(kilobytes: int) -> str:
+    """One fenced Python block of about ``kilobytes`` KB (many Pygments spans)."""
+    line = "    total = compute(alpha, beta, gamma) + 42  # note\n"
+    return "```python\n" + line * (kilobytes * 1024 // len(line)) + "```\n\nTHE-END-MARK\n"
+
+
+def rendered_keys(s3: Any) -> list[str]:
+    listed = s3.list_objects_v2(Bucket=BUCKET_NAME, Prefix=RENDERED_PREFIX)
+    return [entry["Key"] for entry in listed.get("Contents", [])]
+
+
+@pytest.mark.parametrize(("body", "size"), [(prose, 458), (code, 115)])
+def test_posts_over_the_item_limit_publish(
+    client: Client, publish: Publish, s3: Any, body: Callable[[int], str], size: int
+) -> None:
+    publish("posts/big.md", make_post_markdown("Big", "2026-08-01", ["x"], body=body(size)))
+    assert list(reports.list_reports(s3, BUCKET_NAME)) == []
+    page = client.http.get("/2026/08/big/")
+    assert page.status_code == 200
+    assert len(page.body) > 400_000 and b"THE-END-MARK" in page.body
+    assert b"Big" in client.http.get("/").body
+    assert len(rendered_keys(s3)) == 1
+
+
+def test_an_edited_large_post_replaces_its_stored_body(
+    client: Client, publish: Publish, s3: Any
+) -> None:
+    publish("posts/big.md", make_post_markdown("Big", "2026-08-01", body=prose(400)))
+    first = rendered_keys(s3)
+    publish("posts/big.md", make_post_markdown("Big", "2026-08-01", body=prose(401) + "EDITED"))
+    assert b"EDITED" in client.http.get("/2026/08/big/").body
+    assert len(rendered_keys(s3)) == 1 and rendered_keys(s3) != first
+    publish("posts/big.md", make_post_markdown("Big", "2026-08-01", body="Small now."))
+    assert b"Small now." in client.http.get("/2026/08/big/").body
+
+
+def test_an_ordinary_post_keeps_its_body_in_the_item(
+    client: Client, publish: Publish, s3: Any
+) -> None:
+    publish("posts/small.md", make_post_markdown("Small", "2026-08-01", body=prose(100)))
+    assert rendered_keys(s3) == []
+    assert b"THE-END-MARK" in client.http.get("/2026/08/small/").body
+
+
+def test_an_overlong_title_is_rejected_with_a_report(publish: Publish, s3: Any) -> None:
+    publish("posts/long.md", make_post_markdown("T" * 5000, "2026-08-01"))
+    [report] = reports.list_reports(s3, BUCKET_NAME)
+    assert report.key == "posts/long.md" and "title is 5000 characters" in report.reason
+
+
+def test_any_failure_is_reported_before_it_is_raised(
+    s3: Any, settings: Settings, aws_resources: dict[str, Any]
+) -> None:
+    s3.put_object(
+        Bucket=BUCKET_NAME, Key="posts/a.md", Body=make_post_markdown("A", "2026-08-01").encode()
+    )
+    broken = BlogStore(aws_resources["dynamodb"], "no-such-table")
+    with pytest.raises(Exception, match="ResourceNotFound|non-existent table"):
+        sync_source("posts/a.md", s3, broken, settings)
+    [report] = reports.list_reports(s3, BUCKET_NAME)
+    assert report.key == "posts/a.md" and "publishing failed" in report.reason
