@@ -33,6 +33,8 @@ class Settings:
     # The public origin for absolute URLs (feeds, canonical links); else from the request.
     site_url: str = ""
     cache_max_age: int = 300
+    # Where Lambda sends S3 events that failed every retry; reconcile re-syncs them.
+    failure_queue_url: str = ""
 
 
 def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
@@ -59,4 +61,5 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         media_origin=environ.get("AWS_ENDPOINT_URL", "").rstrip("/"),
         site_url=environ.get("SITE_URL", "").rstrip("/"),
         cache_max_age=int(environ.get("CACHE_MAX_AGE", "300")),
+        failure_queue_url=environ.get("FAILURE_QUEUE_URL", ""),
     )
