@@ -15,6 +15,7 @@ from chalicelib.config import Settings
 from chalicelib.ingest import sync_source
 from chalicelib.reconcile import failed_event_keys, peek_failures, reconcile
 from chalicelib.storage import ALL_POSTS, BlogStore
+from devtools.s3events import QueueBridge, S3Route
 from tests.conftest import BUCKET_NAME, make_post_markdown
 from tests.integration.test_repair import (
     InjectedFailure,
@@ -155,3 +156,25 @@ def test_failed_events_are_drained(s3: Any, store: BlogStore, settings: Settings
 def test_failure_records_that_are_not_s3_events_give_no_keys() -> None:
     assert failed_event_keys("not json") == []
     assert failed_event_keys(json.dumps({"requestPayload": {"Records": [{}]}})) == []
+
+
+def test_the_local_bridge_queues_failed_events_as_lambda_does(
+    s3: Any, store: BlogStore, settings: Settings
+) -> None:
+    sqs = boto3.client("sqs")
+    events = sqs.create_queue(QueueName="events")["QueueUrl"]
+    failures = sqs.create_queue(QueueName="failures")["QueueUrl"]
+
+    def broken(event: dict[str, Any], context: Any) -> None:
+        raise RuntimeError("the handler died")
+
+    route = S3Route("posts/", ".md", ("s3:ObjectCreated:*",), broken)
+    bridge = QueueBridge(sqs, events, [route], None, failures)
+    upload(s3, "posts/a.md", "Apples", "2026-08-01", ["fruit"])
+    record = {"eventName": "ObjectCreated:Put", "s3": {"object": {"key": "posts/a.md"}}}
+    sqs.send_message(QueueUrl=events, MessageBody=json.dumps({"Records": [record]}))
+    assert bridge.poll_once() == 1
+
+    assert peek_failures(sqs, failures) == ["posts/a.md"]
+    assert reconcile(s3, store, settings, sqs, failures).failed_events == 1
+    assert titles(store) == ["Apples"]
