@@ -11,12 +11,13 @@ reported or failed), Q failed events queued and S scheduled posts:
 - ListObjectsV2: ceil(N / 1000) for ``posts/`` and ``pages/``, plus one per 1,000 reports
   under ``errors/`` (usually 1);
 - Query of the source index: ceil(N x ~100 bytes / 1 MB), i.e. 1 up to about 10,000 posts;
-- Query of the schedule: 1; GetItem LAYOUT and GEN: 2;
+- Query of the schedule: 2; GetItem LAYOUT and GEN: 2;
 - SQS: ceil(Q / 10) + 1 ReceiveMessage and one DeleteMessage per message;
 - per drifted file, one ``sync_source``: GetObject, HeadObject, DeleteObject of the report,
   and about 10 to 25 DynamoDB requests to publish (more for the postings of a long post).
 
-With no drift that is about 5 + N/1000 requests an hour: a few thousand a month.
+With no drift that is about 6 + N/1000 requests an hour: a few thousand a month. Drafts
+are never indexed, so each draft file counts as drift and is re-read every run.
 """
 
 from __future__ import annotations
@@ -78,9 +79,11 @@ def reconcile(
     index = store.source_index()
     reported = {r for r in _reported_keys(s3, settings.bucket_name) if is_post_key(r)}
     summary.sources = len(bucket)
+    # A future post is indexed once published; until then the scheduler holds it.
+    scheduled = set(store.scheduled_sources())
     drifted = {
         "changed": {k for k, etag in bucket.items() if k in index and index[k].etag != etag},
-        "unindexed": set(bucket) - set(index),
+        "unindexed": set(bucket) - set(index) - scheduled,
         "gone": {k for k, entry in index.items() if k not in bucket and entry.etag},
         "pending": {k for k, entry in index.items() if entry.todo},
         "reported": reported,

@@ -178,3 +178,14 @@ def test_the_local_bridge_queues_failed_events_as_lambda_does(
     assert peek_failures(sqs, failures) == ["posts/a.md"]
     assert reconcile(s3, store, settings, sqs, failures).failed_events == 1
     assert titles(store) == ["Apples"]
+
+
+def test_a_scheduled_post_is_left_to_the_scheduler(
+    s3: Any, store: BlogStore, settings: Settings
+) -> None:
+    text = make_post_markdown("Zeppelin", "2099-12-01T09:00:00Z", ["future"])
+    s3.put_object(Bucket=BUCKET_NAME, Key="posts/later.md", Body=text.encode())
+    assert sync_source("posts/later.md", s3, store, settings) == "scheduled"
+    summary = reconcile(s3, store, settings)
+    assert summary.checked == {}
+    assert store.scheduled_sources() == ["posts/later.md"]
