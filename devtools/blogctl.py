@@ -197,11 +197,12 @@ def main(argv: list[str] | None = None) -> None:
         problems = list_errors(settings, s3)
         for problem in problems:
             print(f"{problem.key}\t{problem.rejected_at}\t{problem.reason}")
+        if settings.failure_queue_url:
+            failed = list_failed_events(settings, boto3.client("sqs"))
+            for key in failed:
+                print(f"{key}\tqueued\tits event failed every retry; reconcile re-syncs it")
+            print(f"{len(failed)} failed event(s) waiting for reconcile")
         print(f"{len(problems)} file(s) with ingest problems in {settings.bucket_name}")
-        failed = list_failed_events(settings, boto3.client("sqs"))
-        for key in failed:
-            print(f"{key}\tfailed event, queued\tre-synced by the next reconcile")
-        print(f"{len(failed)} failed event(s) waiting for reconcile")
     elif args.command == "reconcile":
         store = BlogStore(boto3.client("dynamodb"), settings.table_name)
         sqs = boto3.client("sqs") if settings.failure_queue_url else None
