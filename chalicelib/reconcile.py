@@ -14,10 +14,13 @@ reported or failed), Q failed events queued and S scheduled posts:
 - Query of the schedule: 2; GetItem LAYOUT and GEN: 2;
 - SQS: ceil(Q / 10) + 1 ReceiveMessage and one DeleteMessage per message;
 - per drifted file, one ``sync_source``: GetObject, HeadObject, DeleteObject of the report,
-  and about 10 to 25 DynamoDB requests to publish (more for the postings of a long post).
+  and about 45 DynamoDB requests (16 of them BatchWriteItem of search postings).
 
-With no drift that is about 6 + N/1000 requests an hour: a few thousand a month. Drafts
-are never indexed, so each draft file counts as drift and is re-read every run.
+Measured on the local emulator (``python -m bench.reconcile --size 2000 --drift 20``):
+at N = 2,000 with no drift, 9 requests in 1.0 s; with 20 files added and 10 deleted
+without events, 1,396 requests (46 per drifted file) in 13.2 s. With no drift that is
+about 6 + N/1000 requests an hour. Drafts are never indexed, so each draft file counts as
+drift and is re-read every run.
 """
 
 from __future__ import annotations
