@@ -272,3 +272,12 @@ def _publishing() -> ModuleType:
     from chalicelib import ingest
 
     return ingest
+
+
+@app.schedule(Rate(1, unit=Rate.HOURS))
+def reconcile(event: CloudWatchEvent) -> None:
+    from chalicelib import reconcile as reconciliation  # see _publishing()
+
+    queue = SETTINGS.failure_queue_url
+    sqs = aws.sqs_client() if queue else None
+    reconciliation.reconcile(aws.s3_client(), get_store(), SETTINGS, sqs, queue)

@@ -37,7 +37,13 @@ def s3_client() -> Any:
     return _session().client("s3", config=_S3_CONFIG)
 
 
+@functools.cache
+def sqs_client() -> Any:
+    """Return the shared SQS client (reconcile reads the failed-event queue)."""
+    return _session().client("sqs", config=_CONFIG)
+
+
 def reset_clients() -> None:
     """Forget cached clients, so the next call reads the environment again."""
-    for cached in (_session, dynamodb_client, s3_client):
+    for cached in (_session, dynamodb_client, s3_client, sqs_client):
         cached.cache_clear()

@@ -37,6 +37,8 @@ class Settings:
     # Honour X-Forwarded-Host/-Proto: only safe when a proxy in front (CloudFront) sets them.
     trust_forwarded_headers: bool = False
     cache_max_age: int = 300
+    # Where Lambda sends S3 events that failed every retry; reconcile re-syncs them.
+    failure_queue_url: str = ""
 
 
 def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
@@ -70,4 +72,5 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         trust_forwarded_headers=environ.get("TRUST_FORWARDED_HEADERS", "").lower()
         in ("1", "true", "yes"),
         cache_max_age=int(environ.get("CACHE_MAX_AGE", "300")),
+        failure_queue_url=environ.get("FAILURE_QUEUE_URL", ""),
     )

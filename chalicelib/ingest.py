@@ -13,7 +13,7 @@ from botocore.exceptions import ClientError
 
 from chalicelib import bodies, reports
 from chalicelib.config import Settings
-from chalicelib.layout import links, refresh_layout, relate_back, related_posts
+from chalicelib.layout import links, refresh_layout, relate_around, relate_back, related_posts
 from chalicelib.models import Page, Post
 from chalicelib.parsing import ParseError, SourceDocument, parse_document
 from chalicelib.rendering import html_to_text, render_markdown, summarize
@@ -36,7 +36,7 @@ RESERVED_PAGE_SLUGS = {
 # Rounds repeat only while the object keeps changing under us (same-second uploads).
 _MAX_SYNC_ROUNDS = 8
 # Outcomes after which the menu, sidebar or calendar may show something else.
-_LAYOUT_CHANGES = {"published", "removed", "scheduled", "draft-unpublished"}
+_LAYOUT_CHANGES = {"published", "removed", "scheduled", "draft-unpublished", "repaired"}
 # A post's title and summary are copied into every listing it appears in (up to 21
 # items in its transaction, 4 MB in all), so both are bounded; the body is not.
 MAX_TITLE_CHARS = 1000
@@ -120,33 +120,35 @@ def sync_source(
         )
         return _reject(s3, settings.bucket_name, key, None, reason)
     now = now or datetime.now(UTC)
-    outcome = "unchanged"
+    result = _Result("unchanged")
     for _ in range(_MAX_SYNC_ROUNDS):
         fetched = fetch_object(s3, settings.bucket_name, key, settings.max_post_bytes)
         if fetched is None:
             store.unschedule(key)
-            removed = (
-                store.remove_page(key) if key.startswith(PAGES_PREFIX) else store.remove_source(key)
+            result = (
+                _remove_page(store, key) if key.startswith(PAGES_PREFIX) else _unpublish(store, key)
             )
-            outcome = "removed" if removed else "absent"
             break
         try:
-            result = _publish(fetched, s3, store, settings, force, now)
+            latest = _publish(fetched, s3, store, settings, force, now)
         except (ParseError, SlugTakenError) as exc:
             return _reject(s3, settings.bucket_name, key, fetched.version.etag, str(exc))
         except Exception as exc:
             _report_failure(s3, settings.bucket_name, key, fetched.version.etag, exc)
             raise
         # A later round that finds its work done must not hide what an earlier one did.
-        outcome = result if result != "unchanged" else outcome
+        result = latest if latest.outcome != "unchanged" else result
         # LastModified has one-second resolution, so two uploads in one second
         # cannot be ordered by it: stop only once S3 still holds what we stored.
         if _current_etag(s3, settings.bucket_name, key) == fetched.version.etag:
             break
-    if outcome in _LAYOUT_CHANGES:
+    if result.outcome in _LAYOUT_CHANGES:
         refresh_layout(store)
+    if result.done_etag is not None:
+        # Last: until here a retry or reconcile finds the follow-ups pending and redoes them.
+        store.mark_followups_done(key, result.done_etag)
     reports.clear_report(s3, settings.bucket_name, key)
-    return _log(key, outcome)
+    return _log(key, result.outcome)
 
 
 def fetch_object(s3: Any, bucket: str, key: str, max_bytes: int) -> FetchedObject | None:
@@ -171,9 +173,22 @@ def fetch_object(s3: Any, bucket: str, key: str, max_bytes: int) -> FetchedObjec
 def publish_due_posts(s3: Any, store: BlogStore, settings: Settings, now: datetime) -> int:
     """Publish every post whose date has come; runs on a schedule. Return how many."""
     keys = store.due(now)
+    published = 0
     for key in keys:
-        sync_source(key, s3, store, settings, now=now)
-    return len(keys)
+        try:
+            sync_source(key, s3, store, settings, now=now)
+            published += 1
+        except Exception:  # noqa: BLE001 - its schedule entry stays: the next run retries it
+            LOG.exception("publishing due post %s failed", key)
+    return published
+
+
+@dataclass(frozen=True)
+class _Result:
+    """What one sync did, and which version's follow-ups it completed ("" for a removal)."""
+
+    outcome: str
+    done_etag: str | None = None
 
 
 def _publish(
@@ -183,7 +198,7 @@ def _publish(
     settings: Settings,
     force: bool,
     now: datetime,
-) -> str:
+) -> _Result:
     if fetched.document is None:
         raise ParseError(f"file is {fetched.size} bytes; the limit is {settings.max_post_bytes}")
     if fetched.document.key.startswith(PAGES_PREFIX):
@@ -191,31 +206,66 @@ def _publish(
     post = build_post(fetched.document, settings)
     if post.published > now and not post.draft:
         # Not before its time: off every page until the scheduler publishes it.
-        store.remove_source(post.source_key)
+        removal = _unpublish(store, post.source_key)
         store.schedule(post.source_key, post.published)
-        return "scheduled"
-    store.unschedule(post.source_key)
+        return _Result("scheduled", removal.done_etag)
     if post.draft:
-        return "draft-unpublished" if store.remove_source(post.source_key) else "draft"
+        removal = _unpublish(store, post.source_key)
+        store.unschedule(post.source_key)
+        if removal.outcome == "removed":
+            return _Result("draft-unpublished", removal.done_etag)
+        return _Result("draft")
     terms = index_terms(post, html_to_text(post.html))
     related = related_posts(store, post)
     post = bodies.offload(s3, settings.bucket_name, post)
-    if not store.save_post(post, fetched.version, force, terms, links(related)):
-        return "unchanged"
-    if post.body_key is not None:
+    saved = store.save_post(post, fetched.version, force, terms, links(related))
+    if not saved:
+        pending = store.unfinished_source(post.source_key)
+        if pending is None or pending.version.etag != fetched.version.etag:
+            store.unschedule(post.source_key)
+            return _Result("unchanged")
+        # A crash after the transaction: postings and links are idempotent re-writes.
+        store.write_followups(pending, terms)
+    elif post.body_key is not None:
         # A concurrent publish of this post may have committed since: keep its body too.
         keep = {post.body_key, store.body_key(post.post_id)}
         bodies.sweep(s3, settings.bucket_name, post.post_id, keep)
     relate_back(store, related)
-    return "published"
+    # Only now: a failed publication keeps its schedule entry, so the scheduler retries.
+    store.unschedule(post.source_key)
+    return _Result("published" if saved else "repaired", fetched.version.etag)
 
 
-def _publish_page(fetched: FetchedObject, store: BlogStore, settings: Settings, force: bool) -> str:
+def _unpublish(store: BlogStore, key: str) -> _Result:
+    """Take a post down, or finish taking it down after a crash."""
+    removed = store.remove_source(key)
+    tombstone = store.unfinished_source(key)
+    if tombstone is None or not tombstone.removed:
+        return _Result("removed" if removed else "absent")
+    if not removed:
+        store.write_followups(tombstone, {})
+    relate_around(store, tombstone)
+    return _Result("removed", "")
+
+
+def _remove_page(store: BlogStore, key: str) -> _Result:
+    return _Result("removed" if store.remove_page(key) else "absent")
+
+
+def _publish_page(
+    fetched: FetchedObject, store: BlogStore, settings: Settings, force: bool
+) -> _Result:
     assert fetched.document is not None
     page = build_page(fetched.document, settings)
     if page.draft:
-        return "draft-unpublished" if store.remove_page(page.source_key) else "draft"
-    return "published" if store.save_page(page, fetched.version, force) else "unchanged"
+        return _Result("draft-unpublished" if store.remove_page(page.source_key) else "draft")
+    etag = fetched.version.etag
+    if store.save_page(page, fetched.version, force):
+        return _Result("published", etag)
+    pending = store.unfinished_source(page.source_key)
+    if pending is not None and pending.version.etag == etag:
+        return _Result("repaired", etag)  # its one follow-up, the layout, comes next
+    return _Result("unchanged")
 
 
 def _reject(s3: Any, bucket: str, key: str, etag: str | None, reason: str) -> str:

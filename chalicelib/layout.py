@@ -20,7 +20,7 @@ from chalicelib.models import (
     Term,
     TermCount,
 )
-from chalicelib.storage import BlogStore, tag_listing
+from chalicelib.storage import BlogStore, SourceRecord, tag_listing
 
 RELATED_POSTS = 3
 RELATED_TAGS_READ = 2
@@ -145,3 +145,13 @@ def relate_back(store: BlogStore, related: tuple[PostSummary, ...]) -> None:
     """Refresh the related posts of a new post's related posts, which likely now include it."""
     for other in related:
         store.set_related(other.post_id, links(related_posts(store, other)))
+
+
+def relate_around(store: BlogStore, removed: SourceRecord) -> None:
+    """Choose again the related posts of those likely to link to a post taken down."""
+    # The posts that listed it shared its tags: its tags' newest posts are those.
+    candidates: dict[str, PostSummary] = {}
+    for tag in removed.tags[:RELATED_TAGS_READ]:
+        for other in store.list_posts(tag_listing(tag.key), limit=RELATED_POSTS + 1).posts:
+            candidates[other.post_id] = other
+    relate_back(store, tuple(candidates.values()))

@@ -8,7 +8,7 @@ import random
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -34,6 +34,9 @@ LOG = logging.getLogger(__name__)
 ALL_POSTS = "LIST#all"
 COUNTS = "COUNT"
 SCHEDULE = "SCHEDULE"
+# One small item per source file (etag, follow-ups pending): what reconcile compares
+# with the bucket, read with a Query instead of a Scan over every item of the table.
+SOURCE_INDEX = "SOURCES"
 LAYOUT = "LAYOUT"
 # Every post and page transaction adds one: derived items (neighbour links, the
 # layout) carry the generation they were computed at, so a stale one never wins.
@@ -65,6 +68,14 @@ class SourceVersion:
 
 
 @dataclass(frozen=True)
+class IndexedSource:
+    """A source file as the table's source index lists it."""
+
+    etag: str  # "" once unpublished, while its follow-ups are pending
+    todo: bool
+
+
+@dataclass(frozen=True)
 class SourceRecord:
     """What the table holds about one source object: enough to undo its post's index."""
 
@@ -76,6 +87,14 @@ class SourceRecord:
     version: SourceVersion
     rev: int
     terms: tuple[str, ...] = ()
+    # Postings and listing positions the follow-up writes still have to clear: old sort
+    # key -> terms. Kept until the follow-ups are done, so a retry can finish them.
+    stale: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # True from the transaction until every follow-up write (postings, links, related,
+    # layout) is made; a redelivered event or reconcile finishes what a crash left.
+    todo: bool = False
+    # A tombstone: the source was unpublished, its follow-ups are not all done yet.
+    removed: bool = False
 
     def listing_partitions(self) -> set[str]:
         """Return every listing partition this post appears in."""
@@ -146,6 +165,10 @@ class BlogStore:
 
     def get_source(self, key: str) -> SourceRecord | None:
         """Return what is published from an S3 key, if anything."""
+        state = self._source_state(key)
+        return None if state is None or state.removed else state
+
+    def _source_state(self, key: str) -> SourceRecord | None:
         item = self._get(f"SOURCE#{key}", consistent=True)
         return None if item is None else _source_from_item(key, item)
 
@@ -164,8 +187,9 @@ class BlogStore:
         """
         terms = terms or {}
         for attempt in range(_MAX_ATTEMPTS):
-            old = self.get_source(post.source_key)
-            if old is not None and not (force or _is_newer(version, old.version)):
+            old = self._source_state(post.source_key)
+            live = None if old is None or old.removed else old
+            if live is not None and not (force or _is_newer(version, live.version)):
                 return False
             record = SourceRecord(
                 key=post.source_key,
@@ -176,46 +200,126 @@ class BlogStore:
                 version=version,
                 rev=old.rev + 1 if old else 1,
                 terms=tuple(sorted(terms)),
+                stale=_stale_after(old),
+                todo=True,
             )
             actions = [
                 _put_source(self._table, record, old),
                 _put_post(self._table, post, version.modified, related),
                 _bump_generation(self._table),
+                _put_index_entry(self._table, record.key, version.etag),
             ]
-            if old is not None and old.post_id != post.post_id:
-                actions.append(_delete(self._table, f"POST#{old.post_id}", _ITEM_SK))
-            actions += _index_actions(self._table, old, record, _summary_attributes(post))
+            if live is not None and live.post_id != post.post_id:
+                actions.append(_delete(self._table, f"POST#{live.post_id}", _ITEM_SK))
+            actions += _index_actions(self._table, live, record, _summary_attributes(post))
             if self._transact(actions, post.source_key, attempt):
-                self._write_postings(old, record, terms)
-                moved_from = {old.sort_key} if old else set()
-                self._relink({record.sort_key} | moved_from)
+                self.write_followups(record, terms)
                 return True
         raise StorageConflictError(f"gave up saving {post.source_key} after repeated conflicts")
 
     def remove_source(self, key: str) -> bool:
         """Unpublish whatever an S3 key published; return False if there was nothing."""
         for attempt in range(_MAX_ATTEMPTS):
-            old = self.get_source(key)
-            if old is None:
+            old = self._source_state(key)
+            if old is None or old.removed:
                 return False
+            # A tombstone, not a delete: a retry after a crash still knows what to clear.
+            tombstone = replace(
+                old,
+                rev=old.rev + 1,
+                terms=(),
+                stale=_stale_after(old),
+                todo=True,
+                removed=True,
+                version=SourceVersion("", old.version.modified),
+            )
             actions = [
-                {
-                    "Delete": {
-                        "TableName": self._table,
-                        "Key": _key(f"SOURCE#{key}", _ITEM_SK),
-                        "ConditionExpression": "rev = :rev",
-                        "ExpressionAttributeValues": {":rev": {"N": str(old.rev)}},
-                    }
-                },
+                _put_source(self._table, tombstone, old),
                 _delete(self._table, f"POST#{old.post_id}", _ITEM_SK),
                 _bump_generation(self._table),
+                _put_index_entry(self._table, key, ""),
                 *_index_actions(self._table, old, None, {}),
             ]
             if self._transact(actions, key, attempt):
-                self._write_postings(old, None, {})
-                self._relink({old.sort_key})
+                self.write_followups(tombstone, {})
                 return True
         raise StorageConflictError(f"gave up removing {key} after repeated conflicts")
+
+    def write_followups(self, record: SourceRecord, terms: Mapping[str, int]) -> None:
+        """Write a committed source's postings and neighbour links; idempotent, so retryable."""
+        self._write_postings(record, terms)
+        self._relink({record.sort_key, *record.stale})
+
+    def unfinished_source(self, key: str) -> SourceRecord | None:
+        """Return a source whose follow-up writes are not all made (one consistent GetItem).
+
+        A static page's record carries only its version: its one follow-up is the layout.
+        """
+        item = self._get(f"SOURCE#{key}", consistent=True)
+        if item is None or not item.get("todo"):
+            return None
+        if "page" in item:
+            return SourceRecord(key, "", "", (), (), _page_version(item), int(item["rev"]))
+        return _source_from_item(key, item)
+
+    def mark_followups_done(self, key: str, etag: str) -> bool:
+        """Record that a source version's follow-ups are made; False if it changed meanwhile.
+
+        ``etag`` is that of the version published, or "" for an unpublished source, whose
+        tombstone then goes.
+        """
+        source_key = _key(f"SOURCE#{key}", _ITEM_SK)
+        condition = "etag = :etag AND todo = :todo"
+        values = {":etag": {"S": etag}, ":todo": {"BOOL": True}}
+        done = {":done": {"BOOL": False}}
+        if etag:
+            actions = [
+                {
+                    "Update": {
+                        "TableName": self._table,
+                        "Key": source_key,
+                        "UpdateExpression": "SET todo = :done REMOVE stale",
+                        "ConditionExpression": condition,
+                        "ExpressionAttributeValues": {**values, **done},
+                    }
+                },
+                {
+                    "Update": {
+                        "TableName": self._table,
+                        "Key": _key(SOURCE_INDEX, key),
+                        "UpdateExpression": "SET todo = :done",
+                        "ExpressionAttributeValues": done,
+                    }
+                },
+            ]
+        else:
+            delete = {"TableName": self._table, "Key": source_key}
+            delete.update(ConditionExpression=condition, ExpressionAttributeValues=values)
+            actions = [{"Delete": delete}, _delete(self._table, SOURCE_INDEX, key)]
+        try:
+            self._client.transact_write_items(TransactItems=actions)
+            return True
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            return False
+
+    def source_index(self) -> dict[str, IndexedSource]:
+        """Return every source the table knows: key -> etag and pending follow-ups (Query)."""
+        return {
+            item["sk"]: IndexedSource(item["etag"], bool(item.get("todo")))
+            for item in self._query_all(SOURCE_INDEX, consistent=True)
+        }
+
+    def scheduled_sources(self) -> list[str]:
+        """Return the key of every source waiting for its publication time (Query)."""
+        return [item["key"] for item in self._query_all(SCHEDULE, consistent=True)]
+
+    def layout_is_stale(self) -> bool:
+        """Tell whether a post or page changed after the stored layout was built."""
+        item = self._get(LAYOUT, consistent=True)
+        stored = int(item.get("gen", 0)) if item else -1
+        return stored < self.generation()
 
     def generation(self) -> int:
         """Return how many post and page changes the table has committed (consistent)."""
@@ -298,27 +402,22 @@ class BlogStore:
                 raise
             return False
 
-    def _write_postings(
-        self, old: SourceRecord | None, new: SourceRecord | None, terms: Mapping[str, int]
-    ) -> None:
-        # Search postings sit outside the transaction (a post has up to 400 terms); they
-        # follow the committed source record, and `blogctl reindex` repairs any drift.
-        stale = {(f"TERM#{t}", old.sort_key) for t in old.terms} if old else set()
+    def _write_postings(self, record: SourceRecord, terms: Mapping[str, int]) -> None:
+        # Search postings sit outside the transaction (a post has up to 400 terms): the
+        # source record names the stale ones until they are gone, so this is retryable.
+        fresh = {(f"TERM#{t}", record.sort_key) for t in terms}
+        stale = {(f"TERM#{t}", sk) for sk, ts in record.stale.items() for t in ts} - fresh
         length = sum(terms.values())
-        requests: list[dict[str, Any]] = []
-        if new is not None:
-            fresh = {(f"TERM#{t}", new.sort_key) for t in terms}
-            stale -= fresh
-            requests += [
-                {
-                    "PutRequest": {
-                        "Item": _put("", f"TERM#{t}", new.sort_key, {"w": w, "len": length})["Put"][
-                            "Item"
-                        ]
-                    }
+        requests: list[dict[str, Any]] = [
+            {
+                "PutRequest": {
+                    "Item": _put("", f"TERM#{t}", record.sort_key, {"w": w, "len": length})["Put"][
+                        "Item"
+                    ]
                 }
-                for t, w in terms.items()
-            ]
+            }
+            for t, w in terms.items()
+        ]
         requests += [{"DeleteRequest": {"Key": _key(pk, sk)}} for pk, sk in sorted(stale)]
         batches = [requests[start : start + 25] for start in range(0, len(requests), 25)]
         # A post has up to 16 batches: sent side by side, they cost about one round trip.
@@ -637,7 +736,7 @@ class BlogStore:
             old = self._get(f"SOURCE#{page.source_key}", consistent=True)
             if old is not None and not (force or _is_newer(version, _page_version(old))):
                 return False
-            source = {"page": page.slug, "menu_sk": menu_sk, "etag": version.etag}
+            source = {"page": page.slug, "menu_sk": menu_sk, "etag": version.etag, "todo": True}
             source.update(modified=version.modified.isoformat())
             actions = [
                 _revised(_put(self._table, f"SOURCE#{page.source_key}", _ITEM_SK, source), old),
@@ -647,6 +746,7 @@ class BlogStore:
                 ),
                 _put(self._table, COUNTS, menu_sk, {"name": page.title, "n": 1}),
                 _bump_generation(self._table),
+                _put_index_entry(self._table, page.source_key, version.etag),
             ]
             if old is not None and old["page"] != page.slug:
                 actions.append(_delete(self._table, f"PAGE#{old['page']}", _ITEM_SK))
@@ -670,6 +770,7 @@ class BlogStore:
                 _delete(self._table, f"PAGE#{old['page']}", _ITEM_SK),
                 _delete(self._table, COUNTS, old["menu_sk"]),
                 _bump_generation(self._table),
+                _delete(self._table, SOURCE_INDEX, key),
             ]
             if self._transact(actions, key, attempt):
                 return True
@@ -772,6 +873,9 @@ def _put_source(table: str, record: SourceRecord, old: SourceRecord | None) -> d
         "modified": record.version.modified.isoformat(),
         "rev": record.rev,
         "terms": list(record.terms),
+        "stale": {sk: list(terms) for sk, terms in record.stale.items()},
+        "todo": record.todo,
+        "removed": record.removed,
     }
     action = _put(table, f"SOURCE#{record.key}", _ITEM_SK, attributes)
     if old is None:
@@ -780,6 +884,20 @@ def _put_source(table: str, record: SourceRecord, old: SourceRecord | None) -> d
         action["Put"]["ConditionExpression"] = "rev = :rev"
         action["Put"]["ExpressionAttributeValues"] = {":rev": {"N": str(old.rev)}}
     return action
+
+
+def _stale_after(old: SourceRecord | None) -> dict[str, tuple[str, ...]]:
+    """What a new version must clear: the old one's postings, and any not cleared yet."""
+    if old is None:
+        return {}
+    stale = dict(old.stale) if old.todo else {}
+    if not old.removed:
+        stale[old.sort_key] = tuple(sorted({*stale.get(old.sort_key, ()), *old.terms}))
+    return stale
+
+
+def _put_index_entry(table: str, key: str, etag: str) -> dict[str, Any]:
+    return _put(table, SOURCE_INDEX, key, {"etag": etag, "todo": True})
 
 
 def _page_version(item: dict[str, Any]) -> SourceVersion:
@@ -979,6 +1097,9 @@ def _source_from_item(key: str, item: dict[str, Any]) -> SourceRecord:
         version=SourceVersion(item["etag"], datetime.fromisoformat(item["modified"])),
         rev=int(item["rev"]),
         terms=tuple(item.get("terms", ())),
+        stale={sk: tuple(terms) for sk, terms in item.get("stale", {}).items()},
+        todo=bool(item.get("todo", False)),
+        removed=bool(item.get("removed", False)),
     )
 
 

@@ -1,6 +1,10 @@
-"""Operator CLI: ``python -m devtools.blogctl {setup,errors,reindex,drop-mail} --stage STAGE``.
+"""Operator CLI: ``python -m devtools.blogctl {setup,errors,reindex,reconcile,drop-mail}``.
 
-Point it at the local emulator with ``--endpoint-url http://127.0.0.1:4566``.
+Every command takes ``--stage STAGE``. Point it at the local emulator with
+``--endpoint-url http://127.0.0.1:4566``.
+
+`setup` also connects the S3-triggered functions to the failed-event queue, which it
+can only do once they exist: run it again after the first ``chalice deploy``.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import boto3
 from chalicelib import reports
 from chalicelib.config import Settings, load_settings
 from chalicelib.ingest import sync_source
+from chalicelib.reconcile import Summary, peek_failures, reconcile
 from chalicelib.sources import INBOX_PREFIX, PAGES_PREFIX, POSTS_PREFIX
 from chalicelib.storage import BlogStore
 from devtools import provision
@@ -64,11 +69,32 @@ def setup(request: SetupRequest) -> dict[str, str]:
         report["mail"] = f"SES rule set {rule_set} ({'created' if created else 'updated'})"
     if request.mail_senders is not None:
         variables["MAIL_ALLOWED_SENDERS"] = request.mail_senders
+    queue_url, queue_arn = provision.ensure_failure_queue(
+        session.client("sqs"), f"{APP_NAME}-{request.stage}-failed-events"
+    )
+    variables["FAILURE_QUEUE_URL"] = queue_url
+    report["queue"] = f"{queue_url} (failed S3 events; reconcile drains it)"
+    report["destinations"] = _connect_destinations(
+        session.client("lambda"), request.stage, queue_arn
+    )
     table_arn = dynamodb.describe_table(TableName=table)["Table"]["TableArn"]
-    policies = provision.function_policies(table_arn, bucket, request.stage)
+    policies = provision.function_policies(table_arn, bucket, request.stage, queue_arn)
     provision.write_stage_config(str(request.project_dir), request.stage, variables, policies)
     report["config"] = f".chalice/config.json stage {request.stage!r}, policy-{request.stage}-*"
     return report
+
+
+def _connect_destinations(lambda_client: Any, stage: str, queue_arn: str) -> str:
+    connected = [
+        function
+        for function in provision.SOURCE_FUNCTIONS
+        if provision.connect_failure_destination(
+            lambda_client, f"{APP_NAME}-{stage}-{function}", queue_arn
+        )
+    ]
+    if not connected:
+        return "functions not deployed yet: run setup again after chalice deploy"
+    return f"on failure, {', '.join(connected)} send their events to the queue"
 
 
 def drop_mail(settings: Settings, s3: Any, message: bytes, as_ses: bool) -> str:
@@ -106,6 +132,11 @@ def list_errors(settings: Settings, s3: Any) -> list[reports.ErrorReport]:
     return list(reports.list_reports(s3, settings.bucket_name))
 
 
+def list_failed_events(settings: Settings, sqs: Any) -> list[str]:
+    """Return the keys of S3 events that failed every retry and wait for reconcile."""
+    return peek_failures(sqs, settings.failure_queue_url) if settings.failure_queue_url else []
+
+
 def reindex(settings: Settings, s3: Any, store: BlogStore, wipe: bool) -> Counter[str]:
     """Rebuild the table from the bucket; count the outcomes per source file."""
     if wipe:
@@ -121,6 +152,18 @@ def reindex(settings: Settings, s3: Any, store: BlogStore, wipe: bool) -> Counte
     for orphan in store.source_keys() - keys:
         outcomes[sync_source(orphan, s3, store, settings)] += 1
     return outcomes
+
+
+def describe(summary: Summary) -> str:
+    """Say in one line what a reconcile run found and did."""
+    checked = ", ".join(f"{n} {why}" for why, n in sorted(summary.checked.items())) or "none"
+    done = ", ".join(f"{n} {what}" for what, n in sorted(summary.outcomes.items())) or "nothing"
+    return (
+        f"{summary.sources} source files; drifted: {checked}; re-synced: {done}; "
+        f"{summary.failed_events} failed event(s) drained, {summary.unscheduled} stale "
+        f"schedule entries dropped, layout {'rebuilt' if summary.layout_refreshed else 'ok'}"
+        + (f"; {len(summary.errors)} error(s)" if summary.errors else "")
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -154,7 +197,16 @@ def main(argv: list[str] | None = None) -> None:
         problems = list_errors(settings, s3)
         for problem in problems:
             print(f"{problem.key}\t{problem.rejected_at}\t{problem.reason}")
+        if settings.failure_queue_url:
+            failed = list_failed_events(settings, boto3.client("sqs"))
+            for key in failed:
+                print(f"{key}\tqueued\tits event failed every retry; reconcile re-syncs it")
+            print(f"{len(failed)} failed event(s) waiting for reconcile")
         print(f"{len(problems)} file(s) with ingest problems in {settings.bucket_name}")
+    elif args.command == "reconcile":
+        store = BlogStore(boto3.client("dynamodb"), settings.table_name)
+        sqs = boto3.client("sqs") if settings.failure_queue_url else None
+        print(describe(reconcile(s3, store, settings, sqs, settings.failure_queue_url)))
     else:
         store = BlogStore(boto3.client("dynamodb"), settings.table_name)
         outcomes = reindex(settings, s3, store, args.wipe)
@@ -180,7 +232,10 @@ def _parser() -> argparse.ArgumentParser:
     drop_cmd.add_argument(
         "--as-ses", action="store_true", help="add passing SES verdict headers (local trials only)"
     )
-    commands.add_parser("errors", help="list files that could not be published, and why")
+    commands.add_parser(
+        "errors", help="list files that could not be published, and failed events queued"
+    )
+    commands.add_parser("reconcile", help="repair drift between the bucket and the table now")
     reindex_cmd = commands.add_parser("reindex", help="rebuild the table from the bucket")
     reindex_cmd.add_argument("--wipe", action="store_true", help="empty the table first")
     for command in commands.choices.values():

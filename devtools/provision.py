@@ -19,6 +19,10 @@ APP_NAME = "chalice-blog"
 # The inbox function writes only the posts it makes from mail (chalicelib/inbox.py).
 MAIL_POSTS_PREFIX = f"{POSTS_PREFIX}mail-"
 MAIL_RULE_NAME = "store-in-inbox"
+# The functions whose failed events reconcile can repair (by re-syncing the key).
+SOURCE_FUNCTIONS = ("on_post_source_changed", "on_page_source_changed")
+# Lambda keeps a failed event on the queue this long: longer than any reconcile gap.
+FAILED_EVENT_RETENTION_SECONDS = 14 * 24 * 3600
 
 
 def ensure_table(dynamodb: Any, name: str) -> bool:
@@ -77,6 +81,31 @@ def notify_queue(s3: Any, sqs: Any, bucket: str, queue_name: str) -> str:
         },
     )
     return str(queue_url)
+
+
+def ensure_failure_queue(sqs: Any, name: str) -> tuple[str, str]:
+    """Create the queue of failed S3 events unless it exists; return its URL and ARN."""
+    attributes = {"MessageRetentionPeriod": str(FAILED_EVENT_RETENTION_SECONDS)}
+    url = str(sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"])
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    return url, str(arn)
+
+
+def connect_failure_destination(lambda_client: Any, function_name: str, queue_arn: str) -> bool:
+    """Send a function's events that fail every retry to the queue; False if not deployed."""
+    try:
+        lambda_client.put_function_event_invoke_config(
+            FunctionName=function_name,
+            MaximumRetryAttempts=2,
+            DestinationConfig={"OnFailure": {"Destination": queue_arn}},
+        )
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "ResourceNotFoundException":
+            raise
+        return False
+    return True
 
 
 def ensure_mail_receipt(
@@ -152,12 +181,19 @@ FUNCTIONS = (
     "on_page_source_changed",
     "on_mail_received",
     "publish_due_posts",
+    "reconcile",
 )
 
 
-def function_policies(table_arn: str, bucket: str, stage: str) -> dict[str, dict[str, Any]]:
-    """Return the least-privilege IAM policy of each Lambda function of one stage."""
-    policies = _function_policies(table_arn, bucket)
+def function_policies(
+    table_arn: str, bucket: str, stage: str, queue_arn: str = ""
+) -> dict[str, dict[str, Any]]:
+    """Return the least-privilege IAM policy of each Lambda function of one stage.
+
+    With a ``queue_arn``, the S3-triggered source functions may send their failed events
+    there (Lambda destinations use the function's role) and reconcile may drain it.
+    """
+    policies = _function_policies(table_arn, bucket, queue_arn)
     return {
         function: {**policy, "Statement": [_logs(stage, function), *policy["Statement"]]}
         for function, policy in policies.items()
@@ -179,7 +215,7 @@ def _logs(stage: str, function: str) -> dict[str, Any]:
     }
 
 
-def _function_policies(table_arn: str, bucket: str) -> dict[str, dict[str, Any]]:
+def _function_policies(table_arn: str, bucket: str, queue_arn: str) -> dict[str, dict[str, Any]]:
     ingest_posts = _policy(
         _table(READ_TABLE + WRITE_TABLE + WRITE_POSTINGS, table_arn),
         _s3(["s3:GetObject"], bucket, POSTS_PREFIX),
@@ -187,7 +223,7 @@ def _function_policies(table_arn: str, bucket: str) -> dict[str, dict[str, Any]]
         _s3(["s3:PutObject", "s3:DeleteObject"], bucket, ERRORS_PREFIX, RENDERED_PREFIX),
         _list_bucket(bucket, POSTS_PREFIX, ERRORS_PREFIX),
     )
-    return {
+    policies = {
         # Pages read the table; media redirects are presigned with this role.
         "api_handler": _policy(
             _table(READ_TABLE, table_arn),
@@ -216,7 +252,28 @@ def _function_policies(table_arn: str, bucket: str) -> dict[str, dict[str, Any]]
             ),
             _list_bucket(bucket, INBOX_PREFIX),
         ),
+        # Re-syncs posts and pages through ingest, and lists the bucket to compare.
+        "reconcile": _policy(
+            _table(READ_TABLE + WRITE_TABLE + WRITE_POSTINGS, table_arn),
+            _s3(["s3:GetObject"], bucket, POSTS_PREFIX, PAGES_PREFIX),
+            _s3(["s3:PutObject", "s3:DeleteObject"], bucket, ERRORS_PREFIX, RENDERED_PREFIX),
+            _list_bucket(bucket, POSTS_PREFIX, PAGES_PREFIX, ERRORS_PREFIX),
+        ),
     }
+    if queue_arn:
+        for function in SOURCE_FUNCTIONS:
+            policies[function] = _with(policies[function], _sqs(["sqs:SendMessage"], queue_arn))
+        drain = _sqs(["sqs:ReceiveMessage", "sqs:DeleteMessage"], queue_arn)
+        policies["reconcile"] = _with(policies["reconcile"], drain)
+    return policies
+
+
+def _with(policy: dict[str, Any], statement: dict[str, Any]) -> dict[str, Any]:
+    return {**policy, "Statement": [*policy["Statement"], statement]}
+
+
+def _sqs(actions: list[str], queue_arn: str) -> dict[str, Any]:
+    return {"Effect": "Allow", "Action": actions, "Resource": [queue_arn]}
 
 
 def _policy(*statements: dict[str, Any]) -> dict[str, Any]:

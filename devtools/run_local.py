@@ -24,6 +24,7 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 SAMPLE_CONTENT = PROJECT_DIR / "sample_content"
 HOST = "127.0.0.1"
 QUEUE_NAME = "chalice-blog-local-events"
+FAILURE_QUEUE_NAME = "chalice-blog-local-failed-events"
 
 
 def configure_environment() -> tuple[int, int, Path]:
@@ -53,19 +54,23 @@ def main() -> None:
     faults = parse_faults(os.environ.get("LOCAL_FAULTS", ""))
     moto = SerialMotoServer(ip_address=HOST, port=moto_port, verbose=False, faults=faults)
     moto.start()
+    sqs = boto3.client("sqs")
+    # Before the app loads its settings: reconcile drains this queue as in AWS.
+    failures, _ = provision.ensure_failure_queue(sqs, FAILURE_QUEUE_NAME)
+    os.environ["FAILURE_QUEUE_URL"] = failures
     config = CLIFactory(project_dir=str(PROJECT_DIR), environ=os.environ).create_config_obj(
         chalice_stage_name="local"
     )
     app = config.chalice_app
     table, bucket = os.environ["TABLE_NAME"], os.environ["BUCKET_NAME"]
-    s3, sqs = boto3.client("s3"), boto3.client("sqs")
+    s3 = boto3.client("s3")
     provision.ensure_table(boto3.client("dynamodb"), table)
     provision.ensure_bucket(s3, bucket, "us-east-1")
     queue_url = provision.notify_queue(s3, sqs, bucket, QUEUE_NAME)
     mirror = BucketMirror(s3, bucket, data_dir)
     event_faults = EventFaults(faults, time.monotonic) if faults.active else None
     bridge = QueueBridge(
-        sqs, queue_url, s3_routes(app), after_record=mirror.record, faults=event_faults
+        sqs, queue_url, s3_routes(app), mirror.record, failures, faults=event_faults
     )
     stop = threading.Event()
     threading.Thread(target=bridge.run_forever, args=(stop,), daemon=True, name="s3-events").start()

@@ -1,5 +1,8 @@
 """Local triggers: S3 events through an SQS queue, and scheduled handlers on a timer.
 
+Every ``@app.schedule`` handler runs on the timer, reconcile included; an S3 event whose
+handler fails goes to the failed-event queue, as Lambda's on-failure destination does.
+
 `chalice local` never runs S3 handlers (aws/chalice issue 899). moto sends real S3
 event payloads to SQS in server mode, so each handler sees what Lambda would see.
 """
@@ -76,12 +79,14 @@ class QueueBridge:
         queue_url: str,
         routes: list[S3Route],
         after_record: Callable[[dict[str, Any]], None] | None = None,
+        failure_queue_url: str = "",
         faults: EventFaults | None = None,
     ) -> None:
         self._sqs = sqs
         self._queue_url = queue_url
         self._routes = routes
         self._after_record = after_record
+        self._failure_queue_url = failure_queue_url
         self._faults = faults
         self._pending: list[tuple[float, int, dict[str, Any]]] = []
         self._sequence = itertools.count()
@@ -134,8 +139,23 @@ class QueueBridge:
             if route.matches(record):
                 try:
                     route.handler({"Records": [record]}, None)
-                except Exception:  # noqa: BLE001 - one bad event must not stop the others
+                except Exception as exc:  # noqa: BLE001 - one bad event must not stop the others
                     LOG.exception("handler failed for %s", record["s3"]["object"]["key"])
+                    self._send_to_failure_queue(record, exc)
+
+    def _send_to_failure_queue(self, record: dict[str, Any], error: Exception) -> None:
+        # What Lambda's on-failure destination sends; reconcile drains it.
+        if not self._failure_queue_url:
+            return
+        body = {
+            "version": "1.0",
+            "timestamp": datetime.now(UTC).isoformat(),
+            "requestContext": {"condition": "RetriesExhausted", "approximateInvokeCount": 1},
+            "requestPayload": {"Records": [record]},
+            "responseContext": {"statusCode": 200, "functionError": "Unhandled"},
+            "responsePayload": {"errorMessage": str(error), "errorType": type(error).__name__},
+        }
+        self._sqs.send_message(QueueUrl=self._failure_queue_url, MessageBody=json.dumps(body))
 
 
 SCHEDULE_INTERVAL_SECONDS = 30

@@ -36,6 +36,7 @@ from chalicelib import aws
 from chalicelib.config import Settings
 from chalicelib.inbox import process_message
 from chalicelib.ingest import sync_source
+from chalicelib.reconcile import reconcile
 from chalicelib.storage import BlogStore
 from devtools import provision
 from tests.conftest import (
@@ -50,6 +51,8 @@ from tests.pagecheck import elements
 
 ACCOUNT = "123456789012"
 TABLE_ARN = f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/{TABLE_NAME}"
+QUEUE = "failed-events"
+QUEUE_ARN = f"arn:aws:sqs:us-east-1:{ACCOUNT}:{QUEUE}"
 OTHER_BUCKET = "someone-elses-bucket"
 DENIED = {"AccessDenied", "AccessDeniedException"}
 Keys = dict[str, str]
@@ -62,6 +65,7 @@ class Emulator:
         self.endpoint = endpoint
         self.admin = admin
         self.functions: dict[str, Keys] = {}
+        self.queue_url = ""
 
     def client(self, service: str, keys: Keys) -> Any:
         return boto3.client(service, endpoint_url=self.endpoint, region_name="us-east-1", **keys)
@@ -137,8 +141,10 @@ def _provision(emulator: Emulator) -> None:
     for bucket in (BUCKET_NAME, OTHER_BUCKET):
         provision.ensure_bucket(s3, bucket, "us-east-1")
     s3.put_object(Bucket=OTHER_BUCKET, Key="posts/theirs.md", Body=b"# Theirs\n")
+    emulator.queue_url, _ = provision.ensure_failure_queue(emulator.client("sqs", admin), QUEUE)
     iam = emulator.client("iam", admin)
-    for function, policy in provision.function_policies(TABLE_ARN, BUCKET_NAME, "dev").items():
+    policies = provision.function_policies(TABLE_ARN, BUCKET_NAME, "dev", QUEUE_ARN)
+    for function, policy in policies.items():
         iam.create_user(UserName=function)
         document = json.dumps(_as_enforced(policy))
         iam.put_user_policy(UserName=function, PolicyName="stage", PolicyDocument=document)
@@ -169,10 +175,11 @@ def test_policy_names_exactly_the_table() -> None:
             group = f"arn:aws:logs:*:*:log-group:/aws/lambda/chalice-blog-{stage}"
             if function != "api_handler":
                 group += f"-{function}"
+            queue = f"arn:aws:sqs:*:*:chalice-blog-{stage}-failed-events"
             for statement in statements:
                 resources = statement["Resource"]
                 for resource in [resources] if isinstance(resources, str) else resources:
-                    assert resource in (group, f"{group}:*") or resource.startswith(
+                    assert resource in (group, f"{group}:*", queue) or resource.startswith(
                         (table, bucket)
                     ), (path.name, resource)
 
@@ -180,14 +187,18 @@ def test_policy_names_exactly_the_table() -> None:
 def test_policy_files_are_what_setup_writes() -> None:
     for stage in ("dev", "prod"):
         table = f"arn:aws:dynamodb:*:*:table/chalice-blog-{stage}"
-        policies = provision.function_policies(table, f"chalice-blog-{stage}-content", stage)
+        bucket, queue = (
+            f"chalice-blog-{stage}-content",
+            f"arn:aws:sqs:*:*:chalice-blog-{stage}-failed-events",
+        )
+        policies = provision.function_policies(table, bucket, stage, queue)
         for function, policy in policies.items():
             path = PROJECT_DIR / ".chalice" / provision.policy_file_name(stage, function)
             assert json.loads(path.read_text()) == policy, path.name
 
 
 def test_logs_and_listings_are_scoped() -> None:
-    policies = provision.function_policies(TABLE_ARN, BUCKET_NAME, "prod")
+    policies = provision.function_policies(TABLE_ARN, BUCKET_NAME, "prod", QUEUE_ARN)
     for policy in policies.values():
         statements = policy["Statement"]
         logs = [s for s in statements if s["Action"][0].startswith("logs:")]
@@ -246,6 +257,43 @@ def test_ingest_and_mail_work_with_their_own_policies(
         for o in admin_s3.list_objects_v2(Bucket=BUCKET_NAME, Prefix="posts/mail-")["Contents"]
     ]
     assert sync_source(mail_post, post_s3, post_store, settings) == "published"
+
+
+def test_reconcile_works_with_its_own_policy(emulator: Emulator, settings: Settings) -> None:
+    admin_s3 = emulator.client("s3", emulator.admin)
+    keys = emulator.functions["reconcile"]
+    s3, sqs = emulator.client("s3", keys), emulator.client("sqs", keys)
+    store = BlogStore(emulator.client("dynamodb", keys), TABLE_NAME)
+    text = make_post_markdown("Reconciled", "2026-08-12", ["t"], ["c"])
+    admin_s3.put_object(Bucket=BUCKET_NAME, Key="posts/lost.md", Body=text.encode())
+    admin_s3.put_object(Bucket=BUCKET_NAME, Key="pages/lost.md", Body=b"---\ntitle: L\n---\nx\n")
+    # A source function's role sends its failed event, as the Lambda destination does.
+    post_sqs = emulator.client("sqs", emulator.functions["on_post_source_changed"])
+    record = {"requestPayload": {"Records": [{"s3": {"object": {"key": "posts/lost.md"}}}]}}
+    post_sqs.send_message(QueueUrl=emulator.queue_url, MessageBody=json.dumps(record))
+
+    summary = reconcile(s3, store, settings, sqs, emulator.queue_url)
+    assert summary.errors == []
+    assert summary.failed_events == 1
+    assert store.get_post("2026/08/lost") is not None
+    assert "pages/lost.md" in store.source_index()
+
+
+@pytest.mark.parametrize(
+    ("function", "action"),
+    [
+        ("on_post_source_changed", "receive_message"),
+        ("api_handler", "send_message"),
+        ("on_mail_received", "send_message"),
+        ("reconcile", "send_message"),
+    ],
+)
+def test_who_may_use_the_failed_event_queue(emulator: Emulator, function: str, action: str) -> None:
+    sqs = emulator.client("sqs", emulator.functions[function])
+    params = {"QueueUrl": emulator.queue_url}
+    if action == "send_message":
+        params["MessageBody"] = "{}"
+    assert _denied(getattr(sqs, action), **params)
 
 
 @pytest.fixture

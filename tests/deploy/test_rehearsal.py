@@ -37,6 +37,7 @@ HANDLERS = {
     ),
     f"chalice-blog-{STAGE}-on_mail_received": ("on_mail_received", "app.on_mail_received"),
     f"chalice-blog-{STAGE}-publish_due_posts": ("publish_due_posts", "app.publish_due_posts"),
+    f"chalice-blog-{STAGE}-reconcile": ("reconcile", "app.reconcile"),
 }
 
 
@@ -120,7 +121,11 @@ def check_deployment(project: Path, state: dict[str, Any]) -> None:
         f"chalice-blog-{STAGE}-publish_due_posts-event": (
             "rate(5 minutes)",
             [f"chalice-blog-{STAGE}-publish_due_posts"],
-        )
+        ),
+        f"chalice-blog-{STAGE}-reconcile-event": (
+            "rate(1 hour)",
+            [f"chalice-blog-{STAGE}-reconcile"],
+        ),
     }
     for route in blog_app.app.routes:
         assert state["routes"][route] == {"GET"}, route
@@ -160,6 +165,15 @@ def test_setup_deploy_update_and_delete(project: Path) -> None:
     assert "Rest API URL: https://" in first_output
     first = deployed_state(project)
     check_deployment(project, first)
+    # Run again after the first deploy, setup makes the queue the triggers' destination.
+    destinations = blogctl.setup(blogctl.SetupRequest(STAGE, project))["destinations"]
+    assert destinations.endswith("send their events to the queue")
+    queue = f"arn:aws:sqs:us-east-1:123456789012:chalice-blog-{STAGE}-failed-events"
+    for function in provision.SOURCE_FUNCTIONS:
+        config = boto3.client("lambda").get_function_event_invoke_config(
+            FunctionName=f"chalice-blog-{STAGE}-{function}"
+        )
+        assert config["DestinationConfig"]["OnFailure"]["Destination"] == queue
 
     chalice(project, "deploy")  # the update path
     second = deployed_state(project)

@@ -29,13 +29,16 @@ def test_setup_creates_resources_and_records_them_idempotently(
     aws_resources["dynamodb"].describe_table(TableName="chalice-blog-staging")
     aws_resources["s3"].head_bucket(Bucket="chalice-blog-staging-123456789012-us-east-1")
     stage = json.loads(config_before)["stages"]["staging"]
+    queue_url = stage["environment_variables"].pop("FAILURE_QUEUE_URL")
+    assert queue_url.endswith("/123456789012/chalice-blog-staging-failed-events")
     assert stage["environment_variables"] == {
         "TABLE_NAME": "chalice-blog-staging",
         "BUCKET_NAME": "chalice-blog-staging-123456789012-us-east-1",
     }
+    queue_arn = "arn:aws:sqs:us-east-1:123456789012:chalice-blog-staging-failed-events"
     table_arn = "arn:aws:dynamodb:us-east-1:123456789012:table/chalice-blog-staging"
     bucket_arn = "arn:aws:s3:::chalice-blog-staging-123456789012-us-east-1"
-    for function in ("api_handler", "on_post_source_changed", "on_mail_received"):
+    for function in ("api_handler", "on_post_source_changed", "on_mail_received", "reconcile"):
         policy_file = stage["lambda_functions"][function]["iam_policy_file"]
         policy = json.loads((tmp_path / ".chalice" / policy_file).read_text())
         resources = [r for st in policy["Statement"] for r in _as_list(st["Resource"])]
@@ -44,9 +47,12 @@ def test_setup_creates_resources_and_records_them_idempotently(
             r.startswith(
                 (bucket_arn, "arn:aws:logs:*:*:log-group:/aws/lambda/chalice-blog-staging")
             )
+            or r == queue_arn
             for r in resources
             if ":dynamodb:" not in r
         )
+        sends = function in ("on_post_source_changed", "reconcile")
+        assert (queue_arn in resources) is sends, function
 
 
 def _as_list(value: str | list[str]) -> list[str]:
@@ -96,3 +102,41 @@ def test_setup_creates_the_mail_receipt_rule(aws_resources: dict[str, Any], tmp_
         config["stages"]["staging"]["environment_variables"]["MAIL_ALLOWED_SENDERS"]
         == "me@example.com"
     )
+
+
+def test_setup_sends_failed_source_events_to_the_queue_once_deployed(
+    aws_resources: dict[str, Any], tmp_path: Path
+) -> None:
+    shutil.copytree(PROJECT_DIR / ".chalice", tmp_path / ".chalice")
+    request = blogctl.SetupRequest("staging", tmp_path)
+    assert blogctl.setup(request)["destinations"].startswith("functions not deployed yet")
+
+    role = boto3.client("iam").create_role(RoleName="fn", AssumeRolePolicyDocument="{}")
+    lambda_client = boto3.client("lambda")
+    for function in ("on_post_source_changed", "on_page_source_changed", "api_handler"):
+        lambda_client.create_function(
+            FunctionName=f"chalice-blog-staging-{function}",
+            Runtime="python3.12",
+            Role=role["Role"]["Arn"],
+            Handler="app.app",
+            Code={"ZipFile": _empty_zip()},
+        )
+    assert (
+        "on_post_source_changed, on_page_source_changed" in blogctl.setup(request)["destinations"]
+    )
+    queue_arn = "arn:aws:sqs:us-east-1:123456789012:chalice-blog-staging-failed-events"
+    for function in ("on_post_source_changed", "on_page_source_changed"):
+        config = lambda_client.get_function_event_invoke_config(
+            FunctionName=f"chalice-blog-staging-{function}"
+        )
+        assert config["DestinationConfig"]["OnFailure"]["Destination"] == queue_arn
+
+
+def _empty_zip() -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("app.py", "")
+    return buffer.getvalue()
