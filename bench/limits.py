@@ -24,7 +24,7 @@ def main() -> None:
     """Load a blog, measure its sitemap, then find the largest post that publishes."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=2000)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 115, 300, 458, 700, 1000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[115, 458, 700, 990])
     args = parser.parse_args()
     emulator = Emulator()
     os.environ.update(local_environment(emulator.endpoint))
@@ -84,12 +84,12 @@ def try_post(blog: LocalBlog, kind: str, kilobytes: int) -> None:
     """Publish one post of about ``kilobytes`` KB and say whether its page serves."""
     if kind == "prose":
         paragraph = " ".join(f"word{k} and more text" for k in range(40))
-        body = "\n\n".join([paragraph] * (kilobytes * 1024 // (len(paragraph) + 2)))
+        body = "\n\n".join([paragraph] * (kilobytes * 1000 // (len(paragraph) + 2)))
     else:
         line = "    total = compute(alpha, beta, gamma) + 42  # note\n"
-        body = "```python\n" + line * (kilobytes * 1024 // len(line)) + "```\n"
+        body = "```python\n" + line * (kilobytes * 1000 // len(line)) + "```\n"
     name = f"limit-{kind}-{kilobytes}"
-    text = f"---\ntitle: {name}\ndate: 2030-01-01\n---\n{body}END-{name}\n"
+    text = f"---\ntitle: {name}\ndate: 2001-01-01\n---\n{body}END-{name}\n"
     blog.upload(name, text)
     started = time.perf_counter()
     try:
@@ -98,11 +98,11 @@ def try_post(blog: LocalBlog, kind: str, kilobytes: int) -> None:
     except Exception as exc:  # noqa: BLE001 - the benchmark reports any failure
         outcome = f"failed: {type(exc).__name__}: {str(exc)[:120]}"
     seconds = time.perf_counter() - started
-    page = blog.get(f"/2030/01/{name}/")
+    page = blog.get(f"/2001/01/{name}/")
     served = page["statusCode"] == 200 and f"END-{name}" in page["body"]
     print(
-        f"{kind} {len(text.encode()) / 1024:.0f} KB: {outcome} in {seconds:.1f} s; "
-        f"page {page['statusCode']}, {len(page['body'].encode()) / 1024:.0f} KB, "
+        f"{kind} {len(text.encode()) / 1000:.0f} KB: {outcome} in {seconds:.1f} s; "
+        f"page {page['statusCode']}, {len(page['body'].encode()) / 1000:.0f} KB, "
         f"complete={served}",
         flush=True,
     )
