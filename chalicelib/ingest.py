@@ -13,7 +13,13 @@ from botocore.exceptions import ClientError
 
 from chalicelib import bodies, reports
 from chalicelib.config import Settings
-from chalicelib.layout import links, refresh_layout, relate_around, relate_back, related_posts
+from chalicelib.layout import (
+    links,
+    refresh_layout,
+    relate_back,
+    related_posts,
+    unlink_departed,
+)
 from chalicelib.models import Page, Post
 from chalicelib.parsing import ParseError, SourceDocument, parse_document
 from chalicelib.rendering import html_to_text, render_markdown, summarize
@@ -145,6 +151,9 @@ def sync_source(
     if result.outcome in _LAYOUT_CHANGES:
         refresh_layout(store)
     if result.done_etag is not None:
+        unfinished = store.unfinished_source(key)
+        if unfinished is not None:
+            unlink_departed(store, unfinished)
         # Last: until here a retry or reconcile finds the follow-ups pending and redoes them.
         store.mark_followups_done(key, result.done_etag)
     reports.clear_report(s3, settings.bucket_name, key)
@@ -244,7 +253,6 @@ def _unpublish(store: BlogStore, key: str) -> _Result:
         return _Result("removed" if removed else "absent")
     if not removed:
         store.write_followups(tombstone, {})
-    relate_around(store, tombstone)
     return _Result("removed", "")
 
 

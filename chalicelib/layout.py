@@ -147,11 +147,11 @@ def relate_back(store: BlogStore, related: tuple[PostSummary, ...]) -> None:
         store.set_related(other.post_id, links(related_posts(store, other)))
 
 
-def relate_around(store: BlogStore, removed: SourceRecord) -> None:
-    """Choose again the related posts of those likely to link to a post taken down."""
-    # The posts that listed it shared its tags: its tags' newest posts are those.
-    candidates: dict[str, PostSummary] = {}
-    for tag in removed.tags[:RELATED_TAGS_READ]:
-        for other in store.list_posts(tag_listing(tag.key), limit=RELATED_POSTS + 1).posts:
-            candidates[other.post_id] = other
-    relate_back(store, tuple(candidates.values()))
+def unlink_departed(store: BlogStore, record: SourceRecord) -> None:
+    """Choose again the related posts of every post that named one this source took down."""
+    for departed in sorted(record.departed_post_ids()):
+        for linker in store.linked_from(departed):
+            post = store.get_post(linker)
+            if post is not None:
+                store.set_related(linker, links(related_posts(store, post.summary)))
+        store.forget_links_to(departed)

@@ -38,6 +38,9 @@ SCHEDULE = "SCHEDULE"
 # with the bucket, read with a Query instead of a Scan over every item of the table.
 SOURCE_INDEX = "SOURCES"
 LAYOUT = "LAYOUT"
+# LINKED#<post id> holds one item per post whose related posts name that post, so that
+# when it is deleted or moves, exactly those posts choose their related posts again.
+LINKED_FROM = "LINKED#"
 # Every post and page transaction adds one: derived items (neighbour links, the
 # layout) carry the generation they were computed at, so a stale one never wins.
 GENERATION = "GEN"
@@ -95,6 +98,11 @@ class SourceRecord:
     todo: bool = False
     # A tombstone: the source was unpublished, its follow-ups are not all done yet.
     removed: bool = False
+
+    def departed_post_ids(self) -> set[str]:
+        """Return the ids this source published before and no longer does (deleted, moved)."""
+        earlier = {sort_key.split("#", 1)[1] for sort_key in self.stale}
+        return earlier if self.removed else earlier - {self.post_id}
 
     def listing_partitions(self) -> set[str]:
         """Return every listing partition this post appears in."""
@@ -212,6 +220,7 @@ class BlogStore:
             if live is not None and live.post_id != post.post_id:
                 actions.append(_delete(self._table, f"POST#{live.post_id}", _ITEM_SK))
             actions += _index_actions(self._table, live, record, _summary_attributes(post))
+            actions += [_linked_from(self._table, link.post_id, post.post_id) for link in related]
             if self._transact(actions, post.source_key, attempt):
                 self.write_followups(record, terms)
                 return True
@@ -381,6 +390,10 @@ class BlogStore:
 
     def set_related(self, post_id: str, related: tuple[Link, ...]) -> None:
         """Replace a published post's related posts; a post deleted meanwhile stays deleted."""
+        # The reverse entries first: one left over is harmless, one missing is a stale link.
+        if related:
+            entries = [_linked_from(self._table, r.post_id, post_id)["Put"] for r in related]
+            self._batch_write([{"PutRequest": {"Item": entry["Item"]}} for entry in entries])
         self._write_if(
             self._client.update_item,
             TableName=self._table,
@@ -391,6 +404,17 @@ class BlogStore:
                 ":related": _SERIALIZER.serialize([_link_attr(r) for r in related])
             },
         )
+
+    def linked_from(self, post_id: str) -> list[str]:
+        """Return the ids of the posts whose related posts may name this one."""
+        items = self._query_all(f"{LINKED_FROM}{post_id}", consistent=True)
+        return [item["sk"] for item in items]
+
+    def forget_links_to(self, post_id: str) -> None:
+        """Drop the reverse entries of a post that is gone, once its linkers are re-related."""
+        keys = [_key(f"{LINKED_FROM}{post_id}", sk) for sk in self.linked_from(post_id)]
+        for start in range(0, len(keys), 25):
+            self._batch_write([{"DeleteRequest": {"Key": k}} for k in keys[start : start + 25]])
 
     def _write_if(self, write: Callable[..., Any], **params: Any) -> bool:
         """Make a conditional write; False when its condition did not hold."""
@@ -894,6 +918,10 @@ def _stale_after(old: SourceRecord | None) -> dict[str, tuple[str, ...]]:
     if not old.removed:
         stale[old.sort_key] = tuple(sorted({*stale.get(old.sort_key, ()), *old.terms}))
     return stale
+
+
+def _linked_from(table: str, target: str, source: str) -> dict[str, Any]:
+    return _put(table, f"{LINKED_FROM}{target}", source, {})
 
 
 def _put_index_entry(table: str, key: str, etag: str) -> dict[str, Any]:

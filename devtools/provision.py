@@ -221,7 +221,7 @@ def _function_policies(table_arn: str, bucket: str, queue_arn: str) -> dict[str,
         _s3(["s3:GetObject"], bucket, POSTS_PREFIX),
         # Bodies too large for a DynamoDB item are stored under rendered/.
         _s3(["s3:PutObject", "s3:DeleteObject"], bucket, ERRORS_PREFIX, RENDERED_PREFIX),
-        _list_bucket(bucket, POSTS_PREFIX, ERRORS_PREFIX),
+        _list_bucket(bucket, POSTS_PREFIX, ERRORS_PREFIX, RENDERED_PREFIX),
     )
     policies = {
         # Pages read the table; media redirects are presigned with this role.
@@ -257,7 +257,7 @@ def _function_policies(table_arn: str, bucket: str, queue_arn: str) -> dict[str,
             _table(READ_TABLE + WRITE_TABLE + WRITE_POSTINGS, table_arn),
             _s3(["s3:GetObject"], bucket, POSTS_PREFIX, PAGES_PREFIX),
             _s3(["s3:PutObject", "s3:DeleteObject"], bucket, ERRORS_PREFIX, RENDERED_PREFIX),
-            _list_bucket(bucket, POSTS_PREFIX, PAGES_PREFIX, ERRORS_PREFIX),
+            _list_bucket(bucket, POSTS_PREFIX, PAGES_PREFIX, ERRORS_PREFIX, RENDERED_PREFIX),
         ),
     }
     if queue_arn:

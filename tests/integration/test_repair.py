@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,58 +11,8 @@ from chalicelib.config import Settings
 from chalicelib.ingest import publish_due_posts, sync_source
 from chalicelib.storage import ALL_POSTS, BlogStore
 from tests.conftest import BUCKET_NAME, make_post_markdown
-
-
-class InjectedFailure(Exception):
-    """The fault a test injects: the Lambda dies here."""
-
-
-@contextmanager
-def fail_once(client: Any, operation: str, when: str = "") -> Iterator[None]:
-    """Make the first call of an operation (whose request mentions ``when``) raise."""
-    calls = {"failed": False}
-
-    def hook(params: dict[str, Any], **_: Any) -> None:
-        if not calls["failed"] and when in repr(params):
-            calls["failed"] = True
-            raise InjectedFailure(operation)
-
-    event = f"before-call.dynamodb.{operation}"
-    client.meta.events.register(event, hook)
-    try:
-        yield
-    finally:
-        client.meta.events.unregister(event, hook)
-    assert calls["failed"], "the fault was never injected"
-
-
-def upload(s3: Any, key: str, title: str, date: str, tags: list[str]) -> None:
-    text = make_post_markdown(title, date, tags, body=f"About {title.lower()}.")
-    s3.put_object(Bucket=BUCKET_NAME, Key=key, Body=text.encode())
-
-
-def searched(store: BlogStore, word: str) -> set[str]:
-    return {p.sort_key.split("#", 1)[1] for p in store.postings([word])[word]}
-
-
-def neighbours(store: BlogStore, post_id: str) -> tuple[str | None, str | None]:
-    post = store.get_post(post_id)
-    assert post is not None
-    return (
-        post.older.post_id if post.older else None,
-        post.newer.post_id if post.newer else None,
-    )
-
-
-def related(store: BlogStore, post_id: str) -> set[str]:
-    post = store.get_post(post_id)
-    assert post is not None
-    return {r.post_id for r in post.related}
-
-
-def recent(store: BlogStore) -> str:
-    return store.get_layout().sidebar_html
-
+from tests.crashes import InjectedFailure, fail_once
+from tests.storecheck import neighbours, recent, related, searched, upload
 
 # Each step after the transaction: postings, neighbour links, related posts, layout.
 FAULTS = [
@@ -148,3 +96,21 @@ def test_scheduled_post_survives_a_failed_publication(
     assert publish_due_posts(s3, store, settings, now=due) == 1
     assert [p.title for p in store.list_posts(ALL_POSTS).posts] == ["Zeppelin"]
     assert store.due(due) == []
+
+
+def test_related_links_follow_a_deleted_or_moved_post(
+    s3: Any, store: BlogStore, settings: Settings
+) -> None:
+    for day in range(1, 9):
+        upload(s3, f"posts/p{day}.md", f"Fruit {day}", f"2026-08-0{day}", ["fruit"])
+        sync_source(f"posts/p{day}.md", s3, store, settings)
+    # The oldest post names posts that are far down the tag's listing by now.
+    assert related(store, "2026/08/p1") == {"2026/08/p2", "2026/08/p3", "2026/08/p4"}
+
+    s3.delete_object(Bucket=BUCKET_NAME, Key="posts/p4.md")
+    assert sync_source("posts/p4.md", s3, store, settings) == "removed"
+    upload(s3, "posts/p3.md", "Fruit 3", "2026-09-01", ["fruit"])
+    assert sync_source("posts/p3.md", s3, store, settings) == "published"
+
+    assert related(store, "2026/08/p1") == {"2026/09/p3", "2026/08/p8", "2026/08/p7"}
+    assert store.linked_from("2026/08/p4") == store.linked_from("2026/08/p3") == []
