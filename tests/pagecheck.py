@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
+from typing import Any
+
+# Related posts are chosen when a post (or one sharing its tags) is published, so an
+# in-place rebuild, which sees every post at once, may choose better ones.
+RELATED = re.compile(r'<section class="related".*?</section>\n', re.S)
 
 
 class _Collector(HTMLParser):
@@ -38,3 +44,18 @@ def links(html: str) -> list[str]:
         if attrs.get("rel") != "canonical"
     ]
     return [link for link in found if link and not link.startswith("#")]
+
+
+def crawl(client: Any, limit: int = 300) -> dict[str, tuple[int, str]]:
+    """Fetch every page reachable from the home page."""
+    seen: dict[str, tuple[int, str]] = {}
+    queue = ["/"]
+    while queue and len(seen) < limit:
+        path = queue.pop()
+        if path in seen:
+            continue
+        response = client.http.get(path)
+        seen[path] = (response.status_code, RELATED.sub("", response.body.decode()))
+        if response.headers.get("Content-Type", "").startswith("text/html"):
+            queue += [link for link in links(seen[path][1]) if link not in seen]
+    return seen

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -13,28 +12,10 @@ from chalicelib.config import Settings
 from chalicelib.storage import BlogStore
 from devtools import blogctl
 from tests.conftest import BUCKET_NAME, PROJECT_DIR
-from tests.pagecheck import links
+from tests.pagecheck import crawl
 
 SAMPLES = sorted((PROJECT_DIR / "sample_content" / "posts").glob("*.md"))
-# Related posts are chosen when a post (or one sharing its tags) is published, so an
-# in-place rebuild, which sees every post at once, may choose better ones.
-RELATED = re.compile(r'<section class="related".*?</section>\n', re.S)
 Publish = Callable[[str, str | bytes], None]
-
-
-def crawl(client: Client, limit: int = 300) -> dict[str, tuple[int, str]]:
-    """Fetch every page reachable from the home page."""
-    seen: dict[str, tuple[int, str]] = {}
-    queue = ["/"]
-    while queue and len(seen) < limit:
-        path = queue.pop()
-        if path in seen:
-            continue
-        response = client.http.get(path)
-        seen[path] = (response.status_code, RELATED.sub("", response.body.decode()))
-        if response.headers.get("Content-Type", "").startswith("text/html"):
-            queue += [link for link in links(seen[path][1]) if link not in seen]
-    return seen
 
 
 @pytest.fixture

@@ -18,14 +18,8 @@ from chalicelib.storage import ALL_POSTS, BlogStore
 from devtools import blogctl
 from devtools.s3events import QueueBridge, S3Route
 from tests.conftest import BUCKET_NAME, make_post_markdown
-from tests.integration.test_repair import (
-    InjectedFailure,
-    fail_once,
-    neighbours,
-    related,
-    searched,
-    upload,
-)
+from tests.crashes import InjectedFailure, fail_once
+from tests.storecheck import neighbours, related, searched, upload
 
 
 def titles(store: BlogStore) -> list[str]:
@@ -91,9 +85,12 @@ def test_a_crash_is_repaired_without_redelivery(
     upload(s3, "posts/a.md", "Apples", "2026-08-01", ["fruit"])
     with fail_once(store._client, "BatchWriteItem"), pytest.raises(InjectedFailure):
         sync_source("posts/a.md", s3, store, settings)
+    # The crash left a report in errors/ too, so the author sees it until it is repaired.
+    assert [r.key for r in reports.list_reports(s3, BUCKET_NAME)] == ["posts/a.md"]
     summary = reconcile(s3, store, settings)
-    assert summary.checked == {"pending": 1}
+    assert summary.checked == {"pending": 1, "reported": 1}
     assert summary.outcomes == {"repaired": 1}
+    assert list(reports.list_reports(s3, BUCKET_NAME)) == []
     assert searched(store, "apples") == {"2026/08/a"}
     assert "Apples" in store.get_layout().sidebar_html
 
