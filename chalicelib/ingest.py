@@ -47,6 +47,9 @@ _LAYOUT_CHANGES = {"published", "removed", "scheduled", "draft-unpublished", "re
 # items in its transaction, 4 MB in all), so both are bounded; the body is not.
 MAX_TITLE_CHARS = 1000
 MAX_SUMMARY_CHARS = 1000
+# A page is one Lambda response (at most 6 MB with the layout around the post), and
+# highlighted code can render to 20 times its size: a post must fit with room to spare.
+MAX_RENDERED_BYTES = 4_000_000
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,7 @@ def build_post(doc: SourceDocument, settings: Settings) -> Post:
             f"the title is {len(parsed.title)} characters; the limit is {MAX_TITLE_CHARS}"
         )
     html = render_markdown(parsed.markdown)
+    _require_size(html, MAX_RENDERED_BYTES, "post")
     summary = parsed.summary or summarize(html)
     if len(summary) > MAX_SUMMARY_CHARS:
         summary = summary[: MAX_SUMMARY_CHARS - 1].rstrip() + "…"
@@ -81,6 +85,15 @@ def build_post(doc: SourceDocument, settings: Settings) -> Post:
         draft=parsed.draft,
         via=parsed.via,
     )
+
+
+def _require_size(html: str, limit: int, kind: str) -> None:
+    size = len(html.encode())
+    if size > limit:
+        raise ParseError(
+            f"the {kind} renders to {size:,} bytes of HTML; the limit is {limit:,}: "
+            "split it, or shorten its code blocks and tables"
+        )
 
 
 def is_post_key(key: str) -> bool:
@@ -99,6 +112,8 @@ def build_page(doc: SourceDocument, settings: Settings) -> Page:
     if parsed.slug.isdigit() or parsed.slug in RESERVED_PAGE_SLUGS:
         raise ParseError(f"a page cannot be called {parsed.slug!r}: the site uses that address")
     html = render_markdown(parsed.markdown)
+    # A page's body stays in its item (a static page is small): it must fit there.
+    _require_size(html, bodies.INLINE_HTML_BYTES, "page")
     summary = parsed.summary or summarize(html)
     return Page(parsed.slug, parsed.title, html, summary, parsed.menu_order, doc.key, parsed.draft)
 

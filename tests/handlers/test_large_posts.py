@@ -75,6 +75,25 @@ def test_an_overlong_title_is_rejected_with_a_report(publish: Publish, s3: Any) 
     assert report.key == "posts/long.md" and "title is 5000 characters" in report.reason
 
 
+def test_a_post_too_large_to_serve_is_rejected_with_a_report(
+    client: Client, publish: Publish, s3: Any
+) -> None:
+    dense = "```python\n" + "a(b,c);d[e]=f|g\n" * 12_000 + "```\n"  # 192 KB, 4 MB of HTML
+    publish("posts/huge.md", make_post_markdown("Huge", "2026-08-01", body=dense))
+    [report] = reports.list_reports(s3, BUCKET_NAME)
+    assert "the post renders to" in report.reason and "the limit is 4,000,000" in report.reason
+    assert client.http.get("/2026/08/huge/").status_code == 404
+
+
+def test_a_static_page_too_large_for_its_item_is_rejected_with_a_report(
+    client: Client, publish: Publish, s3: Any
+) -> None:
+    publish("pages/big.md", "---\ntitle: Big\n---\n" + prose(458))
+    [report] = reports.list_reports(s3, BUCKET_NAME)
+    assert "the page renders to" in report.reason and "the limit is 300,000" in report.reason
+    assert client.http.get("/big/").status_code == 404
+
+
 def test_any_failure_is_reported_before_it_is_raised(
     s3: Any, settings: Settings, aws_resources: dict[str, Any]
 ) -> None:
