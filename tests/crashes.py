@@ -6,6 +6,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+# Each step after the transaction: postings, neighbour links, related posts, layout.
+FOLLOW_UP_STEPS = [
+    ("BatchWriteItem", ""),
+    ("UpdateItem", "older"),
+    ("UpdateItem", "related"),
+    ("PutItem", "LAYOUT"),
+]
+
 
 class InjectedFailure(Exception):
     """The fault a test injects: the Lambda dies here."""

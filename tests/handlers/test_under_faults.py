@@ -35,7 +35,7 @@ from tests.conftest import (
     make_post_markdown,
     term_counts,
 )
-from tests.crashes import InjectedFailure, fail_once
+from tests.crashes import FOLLOW_UP_STEPS, InjectedFailure, fail_once
 from tests.pagecheck import elements
 
 EVENT_FAULTS = FaultPlan(drop=0.2, duplicate=0.3, reorder=1, delay=0.3, seed=11)
@@ -206,16 +206,7 @@ def related_sections(page: str) -> str:
     return head + "".join(part.split("</section>", 1)[1] for part in rest)
 
 
-# Each step after the transaction: postings, neighbour links, related posts, layout.
-STEPS = [
-    ("BatchWriteItem", ""),
-    ("UpdateItem", "older"),
-    ("UpdateItem", "related"),
-    ("PutItem", "LAYOUT"),
-]
-
-
-@pytest.mark.parametrize(("operation", "when"), STEPS)
+@pytest.mark.parametrize(("operation", "when"), FOLLOW_UP_STEPS)
 @pytest.mark.parametrize("change", ["publish", "edit", "delete"])
 def test_a_handler_killed_after_the_transaction_is_repaired_by_reconcile(
     s3: Any,

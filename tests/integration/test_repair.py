@@ -11,19 +11,11 @@ from chalicelib.config import Settings
 from chalicelib.ingest import publish_due_posts, sync_source
 from chalicelib.storage import ALL_POSTS, BlogStore
 from tests.conftest import BUCKET_NAME, make_post_markdown
-from tests.crashes import InjectedFailure, fail_once
+from tests.crashes import FOLLOW_UP_STEPS, InjectedFailure, fail_once
 from tests.storecheck import neighbours, recent, related, searched, upload
 
-# Each step after the transaction: postings, neighbour links, related posts, layout.
-FAULTS = [
-    ("BatchWriteItem", ""),
-    ("UpdateItem", "older"),
-    ("UpdateItem", "related"),
-    ("PutItem", "LAYOUT"),
-]
 
-
-@pytest.mark.parametrize(("operation", "when"), FAULTS)
+@pytest.mark.parametrize(("operation", "when"), FOLLOW_UP_STEPS)
 def test_crash_after_publishing_is_repaired_by_redelivery(
     s3: Any, store: BlogStore, settings: Settings, operation: str, when: str
 ) -> None:
@@ -45,7 +37,7 @@ def test_crash_after_publishing_is_repaired_by_redelivery(
     assert sync_source("posts/c.md", s3, store, settings) == "unchanged"
 
 
-@pytest.mark.parametrize(("operation", "when"), FAULTS)
+@pytest.mark.parametrize(("operation", "when"), FOLLOW_UP_STEPS)
 def test_crash_after_a_delete_is_repaired_by_redelivery(
     s3: Any, store: BlogStore, settings: Settings, operation: str, when: str
 ) -> None:
