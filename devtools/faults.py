@@ -96,7 +96,7 @@ class DynamoDBFaults:
 
     def __init__(self, app: Callable[..., Any], rate: float, seed: int | None = None) -> None:
         self._app = app
-        self._rate = rate
+        self.rate = rate  # settable: a test may stop the errors to compare results quickly
         self._random = random.Random(seed)
         self._lock = threading.Lock()
         self.injected = 0
@@ -105,7 +105,7 @@ class DynamoDBFaults:
         """Answer with a DynamoDB error at the configured rate, else pass the request on."""
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         with self._lock:
-            fail = target.startswith("DynamoDB_") and self._random.random() < self._rate
+            fail = target.startswith("DynamoDB_") and self._random.random() < self.rate
             status, code = self._random.choice(_DYNAMODB_ERRORS)
             self.injected += fail
         if not fail:
