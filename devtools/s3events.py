@@ -102,6 +102,7 @@ class QueueBridge:
         response = self._sqs.receive_message(
             QueueUrl=self._queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0
         )
+        handled = 0
         for message in response.get("Messages", []):
             records = json.loads(message["Body"]).get("Records", [])
             for record in records:
@@ -115,9 +116,15 @@ class QueueBridge:
                 deliveries = self._faults.deliveries(records)
             for due, record in deliveries:
                 heapq.heappush(self._pending, (due, next(self._sequence), record))
+            # Handled before the message goes, as Lambda does: an empty queue then means
+            # every event has run, unless a fault holds it back (see ``pending``).
+            handled += self._run_due()
             self._sqs.delete_message(
                 QueueUrl=self._queue_url, ReceiptHandle=message["ReceiptHandle"]
             )
+        return handled + self._run_due()
+
+    def _run_due(self) -> int:
         handled = 0
         while self._pending and self._pending[0][0] <= time.monotonic():
             self._run(heapq.heappop(self._pending)[2])
