@@ -27,6 +27,8 @@ MAX_ATTACHMENTS = 10
 # bounds stop a hostile one (deep nesting, a million empty parts) early and cheaply.
 MAX_MIME_PARTS = 100
 MAX_MIME_DEPTH = 10
+# SES's and the mail servers' headers with a few DKIM signatures fit in a fraction of this.
+MAX_HEADER_BLOCK_BYTES = 64_000
 # Extensions come from the type, never from the sender's file name.
 ATTACHMENT_TYPES = MEDIA_TYPES
 _FATAL_DEFECTS = {
@@ -47,7 +49,6 @@ _REPLY_INTRO = re.compile(
     r"^(on .+ wrote:|.+さんは書きました:|-+ ?original message ?-+|_{10,})$", re.IGNORECASE
 )
 _IMAGE_PLACEHOLDER = re.compile(r"\[image: ([^\]]+)\]")
-_BODY = re.compile(r"<body[^>]*>(.*)</body>", re.IGNORECASE | re.DOTALL)
 _CID_SRC = re.compile(r"""src\s*=\s*["']cid:([^"']+)["']""", re.IGNORECASE)
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
 
@@ -123,6 +124,8 @@ def _parse_headers(raw: bytes) -> EmailMessage:
     # Only the header block: the parser's headers-only mode still reads the whole body.
     end = _HEADER_END.search(raw)
     header_block = raw[: end.end()] if end else raw
+    if len(header_block) > MAX_HEADER_BLOCK_BYTES:
+        raise MailRejected(f"the headers are over {MAX_HEADER_BLOCK_BYTES} bytes")
     msg = BytesParser(policy=email.policy.default).parsebytes(header_block, headersonly=True)
     assert isinstance(msg, EmailMessage)
     return msg
@@ -317,8 +320,15 @@ def _stem_matches(filename: str, wanted: str) -> bool:
 
 
 def _html_body(html: str) -> str:
-    found = _BODY.search(html)
-    return (found.group(1) if found else html).strip()
+    # String searches, not a regular expression: "<body" repeated a million times made
+    # the pattern backtrack for minutes.
+    lowered = html.lower()
+    start = lowered.find("<body")
+    opened = lowered.find(">", start) if start >= 0 else -1
+    end = lowered.rfind("</body>")
+    if opened < 0 or end <= opened:
+        return html.strip()
+    return html[opened + 1 : end].strip()
 
 
 def _split_tags(value: str) -> tuple[str, ...]:

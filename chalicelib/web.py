@@ -42,7 +42,9 @@ def link_prefix(headers: Mapping[str, str], context: Mapping[str, Any], settings
     # CloudFront in front sets X-Forwarded-Host as an origin header: readers see its domain.
     if _forwarded_host(headers, settings):
         return settings.base_path
-    if headers.get("host", "").endswith(_API_GATEWAY_HOST_SUFFIX) and context.get("stage"):
+    # The domain API Gateway says the request came in on, not the client's Host header.
+    domain = str(context.get("domainName") or "").lower().rstrip(".")
+    if domain.endswith(_API_GATEWAY_HOST_SUFFIX) and context.get("stage"):
         return f"/{context['stage']}"
     return settings.base_path
 

@@ -165,6 +165,56 @@ def test_a_million_empty_parts_are_rejected_early() -> None:
         parse_mail(raw, SETTINGS)
 
 
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        # Python's address parser took 32 s on this From.
+        (b"From: alice@example.com " + b"(a)" * 40_000 + b"\r\n\r\nx", "over 64000 bytes"),
+        (b"From: alice@example.com " + b"(a)" * 2_000 + b"\r\n\r\nx", "over 1000 characters"),
+        (b"X-A: b\r\n" * 100_000 + b"\r\nx", "headers are over 64000 bytes"),
+        (b"X-A: b\r\n" * 300 + b"From: alice@example.com\r\n\r\nx", "301 headers"),
+    ],
+)
+def test_hostile_header_blocks_are_rejected_before_parsing(raw: bytes, reason: str) -> None:
+    with pytest.raises(MailRejected, match=reason):
+        parse_mail(raw, SETTINGS)
+
+
+def test_an_encoded_word_in_the_from_address_is_rejected() -> None:
+    raw = message().replace(b"<alice@example.com>", b"<alice@=?utf-8?q?example.com?=>")
+    with pytest.raises(MailRejected, match="exactly one valid address"):
+        parse_mail(raw, SETTINGS)
+
+
+def test_an_encoded_word_in_ses_verdicts_is_never_decoded() -> None:
+    forged = (
+        "amazonses.com; spf=none client-ip=198.51.100.7;"
+        " envelope-from==?utf-8?q?x=3B_dkim=3Dpass_header.d=3Dexample.com=3B?=@attacker.example;"
+        " helo=mx.attacker.example; dkim=none; dmarc=fail header.from=example.com;"
+    )
+    raw = (
+        "X-SES-Spam-Verdict: PASS\r\nX-SES-Virus-Verdict: PASS\r\n"
+        f"Authentication-Results: {forged}\r\nDKIM-Signature: v=1; d=example.com; s=k\r\n"
+        "From: alice@example.com\r\nSubject: Hi\r\n\r\nHello.\r\n"
+    ).encode()
+    with pytest.raises(MailRejected, match="encoded-word"):
+        parse_mail(raw, SETTINGS)
+
+
+@pytest.mark.parametrize("header", ["Subject", "Date", "Message-ID", "Content-Type"])
+def test_a_repeated_single_header_is_rejected(header: str) -> None:
+    # Prepended to a genuine signed message, it would change the post without
+    # breaking the signature, which covers the last copy.
+    raw = f"{header}: text/html\r\n".encode() + message()
+    with pytest.raises(MailRejected, match=f"more than one {header} header"):
+        parse_mail(raw, SETTINGS)
+
+
+def test_an_html_body_is_found_in_linear_time() -> None:
+    raw = message(body="<body" * 300_000).replace(b"text/plain", b"text/html")
+    assert parse_mail(raw, replace(SETTINGS, max_mail_bytes=5_000_000)).body_is_html
+
+
 def test_any_parse_failure_is_a_rejection() -> None:
     # The standard library's header parser raises IndexError on this Message-ID.
     with pytest.raises(MailRejected, match="cannot be read: IndexError"):

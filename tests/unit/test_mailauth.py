@@ -50,6 +50,26 @@ def test_comments_and_quoted_strings_never_start_a_result() -> None:
         # DKIM alone is enough when it signs for the From domain itself.
         ("amazonses.com; dkim=pass header.d=example.com; dmarc=none", None),
         ("amazonses.com; dkim=pass header.i=@example.com; dmarc=none", None),
+        # ...but not beside another verdict on that domain's signature: a pass written
+        # into SES's header through the sender's HELO sits beside SES's own fail.
+        (
+            "amazonses.com; helo=x; dkim=pass header.d=example.com;"
+            " dkim=fail header.d=example.com; dmarc=none",
+            "could not",
+        ),
+        # Decoded, this would read "x; dkim=pass header.d=example.com;".
+        (
+            "amazonses.com; envelope-from==?utf-8?q?x=3B_dkim=3Dpass_header.d=3Dexample.com=3B?="
+            "@attacker.example; dkim=none; dmarc=fail header.from=example.com",
+            "encoded-word",
+        ),
+        # A quote opened in HELO would swallow SES's own dmarc=fail after it.
+        (
+            'amazonses.com; helo=x; dmarc=pass header.from=example.com; x="; dkim=none;'
+            " dmarc=fail header.from=example.com;",
+            "unterminated",
+        ),
+        ("amazonses.com; helo=x(; dmarc=fail header.from=example.com;", "unterminated"),
         ("amazonses.com; envelope-from=dmarc=pass@attacker.example; dmarc=fail", "could not"),
         ("amazonses.com; spf=none; helo=dmarc=pass; dmarc=fail header.from=example.com", "not"),
         ("amazonses.com; dmarc=pass header.from=attacker.example", "could not"),
@@ -71,8 +91,15 @@ def test_comments_and_quoted_strings_never_start_a_result() -> None:
 def test_only_verdicts_for_exactly_the_from_domain_authenticate(
     header: str, reason: str | None
 ) -> None:
+    signers = frozenset({"example.com"})
     if reason is None:
-        require_authenticated(header, "carol@example.com")
+        require_authenticated(header, "carol@example.com", signers)
     else:
         with pytest.raises(SenderRejected, match=reason):
-            require_authenticated(header, "carol@example.com")
+            require_authenticated(header, "carol@example.com", signers)
+
+
+def test_a_dkim_pass_counts_only_for_a_signature_the_message_carries() -> None:
+    header = "amazonses.com; helo=x; dkim=pass header.d=example.com; dkim=none; dmarc=none"
+    with pytest.raises(SenderRejected, match="could not"):
+        require_authenticated(header, "carol@example.com", frozenset({"attacker.example"}))

@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from chalicelib.config import Settings, load_settings
-from chalicelib.web import page_number, site_origin
+from chalicelib.web import link_prefix, page_number, site_origin
 
 BARE = Settings(table_name="t", bucket_name="b")
 ALLOWED = replace(BARE, allowed_hosts=frozenset({"blog.example.org", "127.0.0.1:8000"}))
@@ -77,3 +77,26 @@ def test_settings_read_the_host_allowlist_and_trust() -> None:
 )
 def test_page_number_accepts_ascii_digits_only(text: str, number: int) -> None:
     assert page_number(text) == number
+
+
+@pytest.mark.parametrize(
+    ("host", "domain", "prefix"),
+    [
+        (
+            "abc.execute-api.us-east-1.amazonaws.com",
+            "abc.execute-api.us-east-1.amazonaws.com",
+            "/api",
+        ),
+        # The client's Host never decides: any case, a trailing dot, or a made-up host.
+        (
+            "ABC.EXECUTE-API.US-EAST-1.AMAZONAWS.COM.",
+            "abc.execute-api.us-east-1.amazonaws.com",
+            "/api",
+        ),
+        ("evil.amazonaws.com", "blog.example.org", ""),
+        ("blog.example.org", "ABC.execute-api.us-east-1.AMAZONAWS.com", "/api"),
+    ],
+)
+def test_the_stage_prefix_follows_api_gateways_domain(host: str, domain: str, prefix: str) -> None:
+    context = {"domainName": domain, "stage": "api"}
+    assert link_prefix({"host": host}, context, BARE) == prefix
