@@ -71,15 +71,20 @@ def test_tag_cloud_weights_by_log_count() -> None:
     assert tag_cloud([]) == []
 
 
+# What API Gateway puts in the request context of the default execute-api host.
+API_CONTEXT = {"stage": "api", "domainName": "abc123.execute-api.us-east-1.amazonaws.com"}
+
+
 def test_link_prefix_on_execute_api_host_carries_the_stage() -> None:
     headers = {"host": "abc123.execute-api.us-east-1.amazonaws.com"}
-    assert link_prefix(headers, {"stage": "api"}, SETTINGS) == "/api"
+    assert link_prefix(headers, API_CONTEXT, SETTINGS) == "/api"
 
 
 def test_link_prefix_on_custom_domain_uses_base_path() -> None:
-    assert link_prefix({"host": "blog.example.org"}, {"stage": "api"}, SETTINGS) == ""
+    custom = {"stage": "api", "domainName": "blog.example.org"}
+    assert link_prefix({"host": "blog.example.org"}, custom, SETTINGS) == ""
     with_base = replace(SETTINGS, base_path="/blog")
-    assert link_prefix({"host": "example.org"}, {"stage": "api"}, with_base) == "/blog"
+    assert link_prefix({"host": "example.org"}, custom, with_base) == "/blog"
 
 
 def test_link_prefix_behind_a_trusted_cloudfront_drops_the_stage() -> None:
@@ -90,7 +95,7 @@ def test_link_prefix_behind_a_trusted_cloudfront_drops_the_stage() -> None:
     trusted = replace(
         SETTINGS, trust_forwarded_headers=True, allowed_hosts=frozenset({"blog.example.org"})
     )
-    assert link_prefix(headers, {"stage": "api"}, trusted) == ""
+    assert link_prefix(headers, API_CONTEXT, trusted) == ""
 
 
 @pytest.mark.parametrize(
@@ -104,4 +109,4 @@ def test_link_prefix_ignores_an_untrusted_or_unknown_forwarded_host(
         "x-forwarded-host": "blog.example.org",
     }
     settings = replace(SETTINGS, trust_forwarded_headers=trusted, allowed_hosts=frozenset(allowed))
-    assert link_prefix(headers, {"stage": "api"}, settings) == "/api"
+    assert link_prefix(headers, API_CONTEXT, settings) == "/api"
