@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import random
 import time
@@ -305,13 +304,7 @@ class BlogStore:
             delete = {"TableName": self._table, "Key": source_key}
             delete.update(ConditionExpression=condition, ExpressionAttributeValues=values)
             actions = [{"Delete": delete}, _delete(self._table, SOURCE_INDEX, key)]
-        try:
-            self._client.transact_write_items(TransactItems=actions)
-            return True
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] != "TransactionCanceledException":
-                raise
-            return False
+        return self._cancellation(actions) is None
 
     def source_index(self) -> dict[str, IndexedSource]:
         """Return every source the table knows: key -> etag and pending follow-ups (Query)."""
@@ -459,18 +452,25 @@ class BlogStore:
         raise StorageConflictError("search index writes kept being throttled")
 
     def _transact(self, actions: list[dict[str, Any]], key: str, attempt: int) -> bool:
+        cancelled = self._cancellation(actions)
+        if cancelled is None:
+            return True
+        codes = [r.get("Code") for r in cancelled.response.get("CancellationReasons", [])]
+        if len(codes) > 1 and codes[1] == "ConditionalCheckFailed" and "Put" in actions[1]:
+            raise SlugTakenError(self._owner_message(actions[1], key)) from cancelled
+        LOG.info("transaction for %s cancelled (%s); retrying", key, codes)
+        time.sleep(random.uniform(0, 0.05 * 2**attempt))
+        return False
+
+    def _cancellation(self, actions: list[dict[str, Any]]) -> ClientError | None:
+        """Run a transaction; return why it was cancelled, or None once it is committed."""
         try:
             self._client.transact_write_items(TransactItems=actions)
-            return True
+            return None
         except ClientError as exc:
             if exc.response["Error"]["Code"] != "TransactionCanceledException":
                 raise
-            codes = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
-            if len(codes) > 1 and codes[1] == "ConditionalCheckFailed" and "Put" in actions[1]:
-                raise SlugTakenError(self._owner_message(actions[1], key)) from exc
-            LOG.info("transaction for %s cancelled (%s); retrying", key, codes)
-            time.sleep(random.uniform(0, 0.05 * 2**attempt))
-            return False
+            return exc
 
     def _owner_message(self, put_post: dict[str, Any], key: str) -> str:
         pk = put_post["Put"]["Item"]["pk"]["S"]
@@ -527,7 +527,7 @@ class BlogStore:
     def _with_body(self, post: StoredPost) -> StoredPost:
         if post.body_key is None or self._load_body is None:
             return post
-        return dataclasses.replace(post, html=self._load_body(post.body_key))
+        return replace(post, html=self._load_body(post.body_key))
 
     def page_data(
         self, month: str | None = None, post_id: str | None = None, page_slug: str | None = None
