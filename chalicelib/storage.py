@@ -667,20 +667,11 @@ class BlogStore:
 
     def post_dates(self, prefix: str) -> Iterator[tuple[str, datetime]]:
         """Yield the id and date of every post whose sort key starts with a date prefix."""
-        params: dict[str, Any] = {
-            "TableName": self._table,
-            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
-            "ExpressionAttributeValues": {":pk": {"S": ALL_POSTS}, ":prefix": {"S": prefix}},
-            "ProjectionExpression": "post_id, published",
-            "ScanIndexForward": False,
-        }
-        while True:
-            response = self._client.query(**params)
-            for item in response["Items"]:
-                yield item["post_id"]["S"], datetime.fromisoformat(item["published"]["S"])
-            if "LastEvaluatedKey" not in response:
-                return
-            params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        items = self._query_all(
+            ALL_POSTS, newest_first=True, prefix=prefix, projection="post_id, published"
+        )
+        for item in items:
+            yield item["post_id"], datetime.fromisoformat(item["published"])
 
     def postings(self, terms: Iterable[str]) -> dict[str, list[Posting]]:
         """Return each term's postings: one Query a term, its newest 1,000 posts.
@@ -846,7 +837,12 @@ class BlogStore:
         return [_summary_from_item(_plain(item)) for item in response["Items"]]
 
     def _query_all(
-        self, partition: str, newest_first: bool = False, consistent: bool = False
+        self,
+        partition: str,
+        newest_first: bool = False,
+        consistent: bool = False,
+        prefix: str = "",
+        projection: str = "",
     ) -> Iterator[dict[str, Any]]:
         params: dict[str, Any] = {
             "TableName": self._table,
@@ -855,6 +851,11 @@ class BlogStore:
             "ExpressionAttributeValues": {":pk": {"S": partition}},
             "ScanIndexForward": not newest_first,
         }
+        if prefix:
+            params["KeyConditionExpression"] += " AND begins_with(sk, :prefix)"
+            params["ExpressionAttributeValues"][":prefix"] = {"S": prefix}
+        if projection:
+            params["ProjectionExpression"] = projection
         while True:
             response = self._client.query(**params)
             yield from (_plain(item) for item in response["Items"])
