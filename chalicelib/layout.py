@@ -150,8 +150,8 @@ def relate_back(store: BlogStore, related: tuple[PostSummary, ...]) -> None:
 def unlink_departed(store: BlogStore, record: SourceRecord) -> None:
     """Choose again the related posts of every post that named one this source took down."""
     for departed in sorted(record.departed_post_ids()):
-        for linker in store.linked_from(departed):
-            post = store.get_post(linker)
-            if post is not None:
-                store.set_related(linker, links(related_posts(store, post.summary)))
-        store.forget_links_to(departed)
+        linkers = store.linked_from(departed)
+        # Summaries only: a linker's body (perhaps in S3) plays no part in choosing.
+        found = (store.post_summary(linker) for linker in linkers)
+        relate_back(store, tuple(post for post in found if post is not None))
+        store.forget_links_to(departed, linkers)

@@ -403,9 +403,9 @@ class BlogStore:
         items = self._query_all(f"{LINKED_FROM}{post_id}", consistent=True)
         return [item["sk"] for item in items]
 
-    def forget_links_to(self, post_id: str) -> None:
-        """Drop the reverse entries of a post that is gone, once its linkers are re-related."""
-        keys = [_key(f"{LINKED_FROM}{post_id}", sk) for sk in self.linked_from(post_id)]
+    def forget_links_to(self, post_id: str, linkers: Iterable[str]) -> None:
+        """Drop a gone post's reverse entries of these linkers, once they are re-related."""
+        keys = [_key(f"{LINKED_FROM}{post_id}", linker) for linker in linkers]
         for start in range(0, len(keys), 25):
             self._batch_write([{"DeleteRequest": {"Key": k}} for k in keys[start : start + 25]])
 
@@ -512,6 +512,11 @@ class BlogStore:
         """Return a post for its permalink page."""
         item = self._get(f"POST#{post_id}")
         return None if item is None else self._with_body(_stored_post(item))
+
+    def post_summary(self, post_id: str) -> PostSummary | None:
+        """Return a post's listing summary; a body stored in S3 is not read."""
+        item = self._get(f"POST#{post_id}")
+        return None if item is None else _summary_from_item(item)
 
     def body_key(self, post_id: str) -> str | None:
         """Return where the committed item of a post keeps its body, if outside (consistent)."""
