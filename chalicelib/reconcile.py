@@ -125,10 +125,9 @@ def drain_failures(sqs: Any, queue_url: str) -> dict[str, list[str]]:
     """Read the failed S3 events queued by Lambda: source key -> message receipts."""
     failed: dict[str, list[str]] = {}
     for message in _receive_all(sqs, queue_url, visibility_timeout=300):
-        for key in failed_event_keys(message["Body"]):
+        # An unreadable record goes under "": nothing to re-sync, so it is dropped.
+        for key in failed_event_keys(message["Body"]) or [""]:
             failed.setdefault(key, []).append(message["ReceiptHandle"])
-        if not failed_event_keys(message["Body"]):
-            failed.setdefault("", []).append(message["ReceiptHandle"])  # unreadable: drop it
     return failed
 
 
