@@ -11,9 +11,10 @@ from urllib.parse import unquote
 
 from chalice.app import Chalice, CloudWatchEvent, Rate, Request, Response, S3Event
 
-from chalicelib import aws, bodies, media, pages, views, web
+from chalicelib import aws, bodies
+from chalicelib.bucket import INBOX_PREFIX, PAGES_PREFIX, POST_SUFFIX, POSTS_PREFIX
 from chalicelib.config import load_settings
-from chalicelib.sources import INBOX_PREFIX, PAGES_PREFIX, POST_SUFFIX, POSTS_PREFIX
+from chalicelib.site import http, media, theme, views
 from chalicelib.storage import BlogStore
 
 SETTINGS = load_settings()
@@ -34,21 +35,23 @@ def _load_body(key: str) -> str:
     return bodies.load(aws.s3_client(), SETTINGS.bucket_name, key)
 
 
-def html_page(view: Callable[..., pages.PageView | Response]) -> Callable[..., Response]:
+def html_page(view: Callable[..., views.PageView | Response]) -> Callable[..., Response]:
     """Render a handler's page, mapping NotFound to the 404 page in this one place."""
 
     @functools.wraps(view)
     def handler(**params: str) -> Response:
         try:
             page = view(**{name: unquote(value) for name, value in params.items()})
-        except pages.NotFound:
-            page = pages.not_found_page(get_store())
+        except views.NotFound:
+            page = views.not_found_page(get_store())
         if isinstance(page, Response):
             return page
         prefix, origin = _link_prefix(), _site_origin()
-        response = web.html_response(views.render_page(page, SETTINGS, prefix, origin), page.status)
+        response = http.html_response(
+            theme.render_page(page, SETTINGS, prefix, origin), page.status
+        )
         if page.last_modified is not None:
-            response.headers["Last-Modified"] = web.http_date(page.last_modified)
+            response.headers["Last-Modified"] = http.http_date(page.last_modified)
         return response
 
     return handler
@@ -57,9 +60,9 @@ def html_page(view: Callable[..., pages.PageView | Response]) -> Callable[..., R
 @app.middleware("http")
 def response_headers(event: Request, get_response: Callable[[Request], Response]) -> Response:
     """Add security headers to every response, and ETag and caching to successful GETs."""
-    response = web.add_security_headers(get_response(event), SETTINGS.media_origin)
+    response = http.add_security_headers(get_response(event), SETTINGS.media_origin)
     if_none_match = event.headers.get("if-none-match", "")
-    return web.add_caching_headers(response, event.method, if_none_match, SETTINGS.cache_max_age)
+    return http.add_caching_headers(response, event.method, if_none_match, SETTINGS.cache_max_age)
 
 
 def _request() -> Request:
@@ -70,113 +73,113 @@ def _request() -> Request:
 
 def _link_prefix() -> str:
     request = _request()
-    return web.link_prefix(request.headers, request.context, SETTINGS)
+    return http.link_prefix(request.headers, request.context, SETTINGS)
 
 
 def _site_origin() -> str:
     request = _request()
-    return web.site_origin(request.headers, request.context, SETTINGS)
+    return http.site_origin(request.headers, request.context, SETTINGS)
 
 
 def _base_url() -> str:
     return _site_origin() + _link_prefix()
 
 
-def _feed(feed: pages.Feed, kind: str) -> Response:
-    body = views.render_feed(feed, kind, SETTINGS, _base_url())
-    return web.feed_response(body, f"application/{kind}+xml")
+def _feed(feed: views.Feed, kind: str) -> Response:
+    body = theme.render_feed(feed, kind, SETTINGS, _base_url())
+    return http.feed_response(body, f"application/{kind}+xml")
 
 
-def _cursor() -> pages.Cursor:
-    return pages.Cursor.from_query(dict(_request().query_params or {}))
+def _cursor() -> views.Cursor:
+    return views.Cursor.from_query(dict(_request().query_params or {}))
 
 
 @app.route("/")
 @html_page
-def home() -> pages.PageView:
-    return pages.home_page(get_store(), _cursor(), SETTINGS.posts_per_page)
+def home() -> views.PageView:
+    return views.home_page(get_store(), _cursor(), SETTINGS.posts_per_page)
 
 
 @app.route("/{year}")
 @html_page
-def year_archive_or_page(year: str) -> pages.PageView:
-    return pages.year_or_static_page(get_store(), _cursor(), SETTINGS.posts_per_page, year)
+def year_archive_or_page(year: str) -> views.PageView:
+    return views.year_or_static_page(get_store(), _cursor(), SETTINGS.posts_per_page, year)
 
 
 @app.route("/{year}/{month}")
 @html_page
-def month_archive(year: str, month: str) -> pages.PageView:
-    return pages.date_archive_page(get_store(), _cursor(), SETTINGS.posts_per_page, year, month)
+def month_archive(year: str, month: str) -> views.PageView:
+    return views.date_archive_page(get_store(), _cursor(), SETTINGS.posts_per_page, year, month)
 
 
 @app.route("/{year}/{month}/{part}")
 @html_page
-def day_archive_or_post(year: str, month: str, part: str) -> pages.PageView:
-    return pages.day_or_post_page(
+def day_archive_or_post(year: str, month: str, part: str) -> views.PageView:
+    return views.day_or_post_page(
         get_store(), _cursor(), SETTINGS.posts_per_page, year, month, part
     )
 
 
 @app.route("/{year}/{month}/{part}/{extra}")
 @html_page
-def too_deep(**_: str) -> pages.PageView:
-    raise pages.NotFound("no page this deep")
+def too_deep(**_: str) -> views.PageView:
+    raise views.NotFound("no page this deep")
 
 
 @app.route("/tag/{tag}")
 @html_page
-def tag_archive(tag: str) -> pages.PageView:
-    return pages.tag_page(get_store(), _cursor(), SETTINGS.posts_per_page, tag)
+def tag_archive(tag: str) -> views.PageView:
+    return views.tag_page(get_store(), _cursor(), SETTINGS.posts_per_page, tag)
 
 
 @app.route("/category/{category}")
 @html_page
-def category_archive(category: str) -> pages.PageView:
-    return pages.category_page(get_store(), _cursor(), SETTINGS.posts_per_page, category)
+def category_archive(category: str) -> views.PageView:
+    return views.category_page(get_store(), _cursor(), SETTINGS.posts_per_page, category)
 
 
 @app.route("/search")
 @html_page
-def search_results() -> pages.PageView:
+def search_results() -> views.PageView:
     params: dict[str, str] = dict(_request().query_params or {})
-    number = web.page_number(params.get("page", "1"))
-    return pages.search_page(get_store(), params.get("q", ""), number, SETTINGS.posts_per_page)
+    number = http.page_number(params.get("page", "1"))
+    return views.search_page(get_store(), params.get("q", ""), number, SETTINGS.posts_per_page)
 
 
 @app.route("/feed")
 @html_page
 def site_rss() -> Response:
-    return _feed(pages.site_feed(get_store()), "rss")
+    return _feed(views.site_feed(get_store()), "rss")
 
 
 @app.route("/feed/atom")
 @html_page
 def site_atom() -> Response:
-    return _feed(pages.site_feed(get_store()), "atom")
+    return _feed(views.site_feed(get_store()), "atom")
 
 
 @app.route("/tag/{tag}/feed")
 @html_page
 def tag_rss(tag: str) -> Response:
-    return _feed(pages.tag_feed(get_store(), tag), "rss")
+    return _feed(views.tag_feed(get_store(), tag), "rss")
 
 
 @app.route("/tag/{tag}/feed/atom")
 @html_page
 def tag_atom(tag: str) -> Response:
-    return _feed(pages.tag_feed(get_store(), tag), "atom")
+    return _feed(views.tag_feed(get_store(), tag), "atom")
 
 
 @app.route("/category/{category}/feed")
 @html_page
 def category_rss(category: str) -> Response:
-    return _feed(pages.category_feed(get_store(), category), "rss")
+    return _feed(views.category_feed(get_store(), category), "rss")
 
 
 @app.route("/category/{category}/feed/atom")
 @html_page
 def category_atom(category: str) -> Response:
-    return _feed(pages.category_feed(get_store(), category), "atom")
+    return _feed(views.category_feed(get_store(), category), "atom")
 
 
 @app.route("/sitemap.xml")
@@ -184,18 +187,18 @@ def category_atom(category: str) -> Response:
 def sitemap() -> Response:
     if _request().query_params:
         # One URL per sitemap: a query string would only get past the caches.
-        return web.redirect_response(f"{_link_prefix()}/sitemap.xml")
-    body = views.render_sitemap_index(pages.sitemap_index(get_store()), _base_url())
-    return web.feed_response(body, "application/xml")
+        return http.redirect_response(f"{_link_prefix()}/sitemap.xml")
+    body = theme.render_sitemap_index(views.sitemap_index(get_store()), _base_url())
+    return http.feed_response(body, "application/xml")
 
 
 @app.route("/sitemaps/{name}")
 @html_page
 def sitemap_file(name: str) -> Response:
     if _request().query_params:
-        return web.redirect_response(f"{_link_prefix()}{pages.SITEMAPS}{name}")
-    body = views.render_sitemap(pages.sitemap_entries(get_store(), name), _base_url())
-    return web.feed_response(body, "application/xml")
+        return http.redirect_response(f"{_link_prefix()}{views.SITEMAPS}{name}")
+    body = theme.render_sitemap(views.sitemap_entries(get_store(), name), _base_url())
+    return http.feed_response(body, "application/xml")
 
 
 @app.route("/robots.txt")
@@ -209,10 +212,10 @@ def robots() -> Response:
 @app.route("/static/{name}")
 @html_page
 def static_file(name: str) -> Response:
-    found = views.STATIC_FILES.get(name)
+    found = theme.STATIC_FILES.get(name)
     if found is None:
-        raise pages.NotFound(f"no static file {name}")
-    return web.static_response(found.body, found.content_type)
+        raise views.NotFound(f"no static file {name}")
+    return http.static_response(found.body, found.content_type)
 
 
 @app.route("/media/{name}")
@@ -230,8 +233,8 @@ def media_file(folder: str, name: str) -> Response:
 def _media_redirect(folder: str, name: str) -> Response:
     key = media.media_key(folder, name)
     if key is None:
-        raise pages.NotFound(f"no media {folder}/{name}")
-    return web.redirect_response(media.presigned_url(aws.s3_client(), SETTINGS.bucket_name, key))
+        raise views.NotFound(f"no media {folder}/{name}")
+    return http.redirect_response(media.presigned_url(aws.s3_client(), SETTINGS.bucket_name, key))
 
 
 @app.on_s3_event(
@@ -246,7 +249,7 @@ def on_post_source_changed(event: S3Event) -> None:
 
 @app.on_s3_event(bucket=SETTINGS.bucket_name, events=["s3:ObjectCreated:*"], prefix=INBOX_PREFIX)
 def on_mail_received(event: S3Event) -> None:
-    from chalicelib import inbox  # see _publishing()
+    from chalicelib.mail import inbox  # see _publishing()
 
     inbox.process_message(event.key, aws.s3_client(), get_store(), SETTINGS)
 
@@ -269,14 +272,14 @@ def publish_due_posts(event: CloudWatchEvent) -> None:
 def _publishing() -> ModuleType:
     # Every function loads this file; only publishing needs Markdown and Pygments,
     # so the API's cold start never pays for importing them.
-    from chalicelib import ingest
+    from chalicelib.publishing import ingest
 
     return ingest
 
 
 @app.schedule(Rate(1, unit=Rate.HOURS))
 def reconcile(event: CloudWatchEvent) -> None:
-    from chalicelib import reconcile as reconciliation  # see _publishing()
+    from chalicelib.publishing import reconcile as reconciliation  # see _publishing()
 
     queue = SETTINGS.failure_queue_url
     sqs = aws.sqs_client() if queue else None

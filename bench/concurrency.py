@@ -60,7 +60,7 @@ def run(uploads: int, workers: int) -> int:
     """Return 0 if the counts are exact after ``uploads`` concurrent publishes."""
     import app as app_module
     from chalicelib import aws
-    from chalicelib.ingest import sync_source
+    from chalicelib.publishing.ingest import sync_source
     from chalicelib.storage import ALL_POSTS
     from devtools import provision
 

@@ -46,7 +46,7 @@ def main() -> None:
     try:
         import app as app_module
         from chalicelib import aws
-        from chalicelib.reconcile import reconcile
+        from chalicelib.publishing.reconcile import reconcile
         from devtools import provision
 
         settings = app_module.SETTINGS

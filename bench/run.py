@@ -207,12 +207,13 @@ def measure(
 
 def compare_rendering(app_module: Any, post_path: str, rounds: int) -> tuple[Stat, Stat]:
     """Render one post page with the stored layout, and with the layout rendered afresh."""
-    from chalicelib import layout, pages, views
     from chalicelib.models import Layout
+    from chalicelib.publishing import layout
+    from chalicelib.site import theme, views
 
     store, settings = app_module.get_store(), app_module.SETTINGS
     year, month, slug = post_path.strip("/").split("/")
-    view = pages.post_page(store, year, month, slug)
+    view = views.post_page(store, year, month, slug)
     index = store.site_index()[1]
     stored = view.sidebar.layout
 
@@ -221,12 +222,12 @@ def compare_rendering(app_module: Any, post_path: str, rounds: int) -> tuple[Sta
         fresh = Layout(
             menu_html, sidebar_html, stored.months, stored.latest_days, stored.total_posts
         )
-        return views.render_page(
+        return theme.render_page(
             replace(view, sidebar=replace(view.sidebar, layout=fresh)), settings, "", ""
         )
 
     def prerendered() -> str:
-        return views.render_page(view, settings, "", "")
+        return theme.render_page(view, settings, "", "")
 
     assert prerendered() == from_scratch(), "both ways must render the same page"
     return _time(prerendered, rounds), _time(from_scratch, rounds)
@@ -298,9 +299,9 @@ IMPORTS_SHOWN = (
     "jinja2",
     "chalicelib.aws",
     "chalicelib.storage",
-    "chalicelib.pages",
-    "chalicelib.views",
-    "chalicelib.web",
+    "chalicelib.site.views",
+    "chalicelib.site.theme",
+    "chalicelib.site.http",
     "chalicelib.config",
 )
 

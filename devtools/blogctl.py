@@ -22,11 +22,11 @@ from typing import Any
 
 import boto3
 
-from chalicelib import reports
+from chalicelib.bucket import INBOX_PREFIX, PAGES_PREFIX, POSTS_PREFIX
 from chalicelib.config import Settings, load_settings
-from chalicelib.ingest import sync_source
-from chalicelib.reconcile import Summary, peek_failures, reconcile
-from chalicelib.sources import INBOX_PREFIX, PAGES_PREFIX, POSTS_PREFIX
+from chalicelib.publishing import reports
+from chalicelib.publishing.ingest import sync_source
+from chalicelib.publishing.reconcile import Summary, peek_failures, reconcile
 from chalicelib.storage import BlogStore
 from devtools import provision
 

@@ -6,7 +6,7 @@ With no cache, or a stale one, pages still render: Jinja compiles on first use i
 
 from __future__ import annotations
 
-from chalicelib.views import TEMPLATE_CACHE, TemplateCache, environment
+from chalicelib.site.theme import TEMPLATE_CACHE, TemplateCache, environment
 
 
 def compile_templates() -> list[str]:

@@ -8,15 +8,14 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from chalicelib.bodies import RENDERED_PREFIX
-from chalicelib.inbox import PROCESSED_PREFIX, REJECTED_PREFIX
-from chalicelib.media import MEDIA_PREFIX
-from chalicelib.reports import ERRORS_PREFIX
-from chalicelib.sources import INBOX_PREFIX, PAGES_PREFIX, POSTS_PREFIX
+from chalicelib.bucket import INBOX_PREFIX, MEDIA_PREFIX, PAGES_PREFIX, POSTS_PREFIX
+from chalicelib.mail.inbox import PROCESSED_PREFIX, REJECTED_PREFIX
+from chalicelib.publishing.reports import ERRORS_PREFIX
 from chalicelib.storage import table_definition
 
 S3_EVENTS = ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"]
 APP_NAME = "chalice-blog"
-# The inbox function writes only the posts it makes from mail (chalicelib/inbox.py).
+# The inbox function writes only the posts it makes from mail (chalicelib/mail/inbox.py).
 MAIL_POSTS_PREFIX = f"{POSTS_PREFIX}mail-"
 MAIL_RULE_NAME = "store-in-inbox"
 # The functions whose failed events reconcile can repair (by re-syncing the key).

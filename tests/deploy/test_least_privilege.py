@@ -34,9 +34,9 @@ from chalice.test import Client
 import app as blog_app
 from chalicelib import aws
 from chalicelib.config import Settings
-from chalicelib.inbox import process_message
-from chalicelib.ingest import sync_source
-from chalicelib.reconcile import reconcile
+from chalicelib.mail.inbox import process_message
+from chalicelib.publishing.ingest import sync_source
+from chalicelib.publishing.reconcile import reconcile
 from chalicelib.storage import BlogStore
 from devtools import provision
 from tests.conftest import (

@@ -36,7 +36,7 @@ def test_the_publishing_code_does_import_them() -> None:
     names = ", ".join(repr(n) for n in PUBLISH_ONLY)
     code = (
         "import sys\n"
-        "from chalicelib.ingest import render_markdown\n"
+        "from chalicelib.publishing.ingest import render_markdown\n"
         "render_markdown('```python\\nx = 1\\n```')\n"
         f"print(sorted(n for n in ({names}) if n in sys.modules))"
     )

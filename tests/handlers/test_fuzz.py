@@ -10,7 +10,7 @@ from chalice.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chalicelib.web import SECURITY_HEADERS
+from chalicelib.site.http import SECURITY_HEADERS
 from tests.conftest import make_post_markdown
 
 EXAMPLES = 400

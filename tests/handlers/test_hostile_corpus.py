@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from chalice.test import Client
 
-from chalicelib import urls
+from chalicelib.site import urls
 from chalicelib.storage import BlogStore
 from tests.conftest import BUCKET_NAME, FIXTURES, make_post_markdown
 from tests.handlers.conftest import deliver

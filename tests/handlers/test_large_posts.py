@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from chalice.test import Client
 
-from chalicelib import reports
 from chalicelib.bodies import RENDERED_PREFIX
 from chalicelib.config import Settings
-from chalicelib.ingest import sync_source
+from chalicelib.publishing import reports
+from chalicelib.publishing.ingest import sync_source
 from chalicelib.storage import BlogStore
 from tests.conftest import BUCKET_NAME, make_post_markdown
 

@@ -14,7 +14,7 @@ from urllib.parse import quote_plus, urljoin
 import pytest
 from chalice.test import Client
 
-from chalicelib import urls
+from chalicelib.site import urls
 from chalicelib.storage import BlogStore
 from tests.conftest import BUCKET_NAME, FIXTURES
 from tests.handlers.conftest import deliver

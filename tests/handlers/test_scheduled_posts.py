@@ -10,7 +10,7 @@ from typing import Any
 from chalice.test import Client
 
 from chalicelib.config import Settings
-from chalicelib.ingest import publish_due_posts, sync_source
+from chalicelib.publishing.ingest import publish_due_posts, sync_source
 from chalicelib.storage import ALL_POSTS, BlogStore
 from tests.conftest import BUCKET_NAME, make_post_markdown, term_counts
 from tests.handlers.conftest import deliver

@@ -20,8 +20,8 @@ from chalice.test import Client
 import app as blog_app
 from chalicelib import aws
 from chalicelib.config import Settings
-from chalicelib.ingest import sync_source
-from chalicelib.reconcile import reconcile
+from chalicelib.publishing.ingest import sync_source
+from chalicelib.publishing.reconcile import reconcile
 from chalicelib.storage import BlogStore
 from devtools import blogctl, provision
 from devtools.emulator import SerialMotoServer

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from chalicelib.config import Settings
-from chalicelib.ingest import sync_source
+from chalicelib.publishing.ingest import sync_source
 from chalicelib.storage import ALL_POSTS, BlogStore
 from tests.conftest import BUCKET_NAME, days_with_posts, make_post_markdown, term_counts
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from chalicelib.config import Settings
-from chalicelib.ingest import is_post_key, sync_source
+from chalicelib.publishing.ingest import is_post_key, sync_source
 from chalicelib.storage import ALL_POSTS, BlogStore
 from tests.conftest import BUCKET_NAME, make_post_markdown, term_counts
 
@@ -59,10 +59,10 @@ def test_rejected_update_keeps_published_version(
     upload(s3, "posts/a.md", make_post_markdown("Good", "2026-08-01"))
     sync_source("posts/a.md", s3, store, settings)
     upload(s3, "posts/a.md", "---\ntitle: [broken\n---\nbody")
-    with caplog.at_level(logging.WARNING, logger="chalicelib.ingest"):
+    with caplog.at_level(logging.WARNING, logger="chalicelib.publishing.ingest"):
         assert sync_source("posts/a.md", s3, store, settings) == "rejected"
     assert titles(store) == ["Good"]
-    ingest_logs = [r for r in caplog.records if r.name == "chalicelib.ingest"]
+    ingest_logs = [r for r in caplog.records if r.name == "chalicelib.publishing.ingest"]
     record = json.loads(ingest_logs[-1].getMessage())
     assert record["key"] == "posts/a.md" and record["outcome"] == "rejected"
     assert "front matter is not valid YAML" in record["reason"]

@@ -6,7 +6,7 @@ from typing import Any
 
 from chalicelib import search
 from chalicelib.config import Settings
-from chalicelib.ingest import sync_source
+from chalicelib.publishing.ingest import sync_source
 from chalicelib.storage import COUNTS, POSTINGS_PER_TERM, BlogStore
 from tests.conftest import BUCKET_NAME, TABLE_NAME, make_post_markdown
 

@@ -10,10 +10,10 @@ from typing import Any
 import boto3
 import pytest
 
-from chalicelib import reports
 from chalicelib.config import Settings
-from chalicelib.ingest import sync_source
-from chalicelib.reconcile import failed_event_keys, peek_failures, reconcile
+from chalicelib.publishing import reports
+from chalicelib.publishing.ingest import sync_source
+from chalicelib.publishing.reconcile import failed_event_keys, peek_failures, reconcile
 from chalicelib.storage import ALL_POSTS, BlogStore
 from devtools import blogctl
 from devtools.s3events import QueueBridge, S3Route
@@ -47,7 +47,7 @@ def test_lost_events_are_repaired(
     s3.delete_object(Bucket=BUCKET_NAME, Key="posts/b.md")
     upload(s3, "posts/a.md", "Apricots", "2026-08-01", ["fruit"])
 
-    with caplog.at_level(logging.INFO, logger="chalicelib.reconcile"):
+    with caplog.at_level(logging.INFO, logger="chalicelib.publishing.reconcile"):
         summary = reconcile(s3, store, settings)
     assert summary.checked == {"changed": 1, "unindexed": 1, "gone": 1}
     assert summary.outcomes == {"published": 2, "removed": 1}

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from chalicelib.config import Settings
-from chalicelib.ingest import publish_due_posts, sync_source
+from chalicelib.publishing.ingest import publish_due_posts, sync_source
 from chalicelib.storage import ALL_POSTS, BlogStore
 from tests.conftest import BUCKET_NAME, make_post_markdown
 from tests.crashes import FOLLOW_UP_STEPS, InjectedFailure, fail_once

@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from chalicelib.config import Settings
-from chalicelib.ingest import build_post
 from chalicelib.models import Post
-from chalicelib.parsing import SourceDocument
+from chalicelib.publishing.ingest import build_post
+from chalicelib.publishing.parsing import SourceDocument
 from chalicelib.storage import (
     ALL_POSTS,
     BlogStore,

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from chalicelib.layout import CLOUD_TAGS, SIDEBAR_CATEGORIES, bounded_fragments, layout_content
 from chalicelib.models import MenuEntry, PostSummary, SiteIndex, Term, TermCount
+from chalicelib.publishing.layout import (
+    CLOUD_TAGS,
+    SIDEBAR_CATEGORIES,
+    bounded_fragments,
+    layout_content,
+)
 
 
 def _index(terms: int, name_chars: int = 100, title_chars: int = 10) -> SiteIndex:

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from chalicelib.config import Settings
-from chalicelib.mail import (
+from chalicelib.mail.message import (
     MailRejected,
     clean_plain_text,
     parse_mail,

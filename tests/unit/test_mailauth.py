@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.mailauth import (
+from chalicelib.mail.sender import (
     MethodResult,
     SenderRejected,
     parse_authentication_results,

@@ -6,13 +6,13 @@ from dataclasses import replace
 
 import pytest
 
-from chalicelib import urls
 from chalicelib.config import Settings
-from chalicelib.layout import tag_cloud
 from chalicelib.models import Term, TermCount
-from chalicelib.monthgrid import build_calendar
-from chalicelib.pages import Cursor
-from chalicelib.web import link_prefix
+from chalicelib.publishing.layout import tag_cloud
+from chalicelib.site import urls
+from chalicelib.site.http import link_prefix
+from chalicelib.site.monthgrid import build_calendar
+from chalicelib.site.views import Cursor
 
 CURSOR = "2026-08-11T20:40:00#2026/08/slug"
 SETTINGS = Settings(table_name="t", bucket_name="b")

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from chalicelib.models import Term
-from chalicelib.parsing import (
+from chalicelib.publishing.parsing import (
     ParseError,
     SourceDocument,
     clean_inline,
@@ -199,7 +199,7 @@ def test_characters_xml_forbids_are_dropped_from_every_field() -> None:
 
 
 def test_mail_subjects_lose_non_xml_characters_too() -> None:
-    # chalicelib.mail cleans a message's subject and tags with clean_inline.
+    # chalicelib.mail.message cleans a message's subject and tags with clean_inline.
     assert clean_inline("Trip \uffff report\x0b") == "Trip report"
 
 

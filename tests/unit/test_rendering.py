@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chalicelib.rendering import render_markdown, summarize
+from chalicelib.publishing.markup import render_markdown, summarize
 from tests.conftest import fixture_text
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from jinja2.bccache import Bucket
 
-from chalicelib.views import TEMPLATE_CACHE, TemplateCache, environment
+from chalicelib.site.theme import TEMPLATE_CACHE, TemplateCache, environment
 
 
 def test_every_template_has_a_current_compiled_entry() -> None:

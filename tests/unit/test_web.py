@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from chalicelib.config import Settings, load_settings
-from chalicelib.web import link_prefix, page_number, site_origin
+from chalicelib.site.http import link_prefix, page_number, site_origin
 
 BARE = Settings(table_name="t", bucket_name="b")
 ALLOWED = replace(BARE, allowed_hosts=frozenset({"blog.example.org", "127.0.0.1:8000"}))

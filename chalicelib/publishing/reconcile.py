@@ -33,11 +33,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote_plus
 
-from chalicelib import reports
+from chalicelib.bucket import PAGES_PREFIX, POSTS_PREFIX
 from chalicelib.config import Settings
-from chalicelib.ingest import is_post_key, sync_source
-from chalicelib.layout import refresh_layout
-from chalicelib.sources import PAGES_PREFIX, POSTS_PREFIX
+from chalicelib.publishing import reports
+from chalicelib.publishing.ingest import is_post_key, sync_source
+from chalicelib.publishing.layout import refresh_layout
 from chalicelib.storage import BlogStore
 
 LOG = logging.getLogger(__name__)

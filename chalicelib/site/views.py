@@ -9,9 +9,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
-from chalicelib import media, search, urls
+from chalicelib import search
 from chalicelib.models import Layout, ListingPage, PostSummary, Term
-from chalicelib.monthgrid import MonthCalendar, build_calendar
+from chalicelib.site import media, urls
+from chalicelib.site.monthgrid import MonthCalendar, build_calendar
 from chalicelib.storage import ALL_POSTS, BlogStore, category_listing, tag_listing
 
 # Longer values cannot name anything stored (slugs and terms are capped at 100

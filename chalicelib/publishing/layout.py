@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from chalicelib import views
 from chalicelib.models import (
     LINK_PREFIX,
     Layout,
@@ -20,6 +19,7 @@ from chalicelib.models import (
     Term,
     TermCount,
 )
+from chalicelib.site import theme
 from chalicelib.storage import BlogStore, SourceRecord, tag_listing
 
 RELATED_POSTS = 3
@@ -101,7 +101,7 @@ def _short_title(post: PostSummary) -> PostSummary:
 
 def render_fragments(content: LayoutContent) -> tuple[str, str]:
     """Render the main menu and the sidebar widgets, links prefixed with ``LINK_PREFIX``."""
-    env = views.environment()
+    env = theme.environment()
     context = {"layout": content, "prefix": Markup(LINK_PREFIX)}
     menu = env.get_template("_menu.html").render(context)
     widgets = env.get_template("_widgets.html").render(context)

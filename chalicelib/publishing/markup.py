@@ -9,8 +9,8 @@ from typing import Any
 import markdown
 import nh3
 
-from chalicelib.media import POST_TO_ROOT
-from chalicelib.parsing import strip_non_xml
+from chalicelib.bucket import POST_TO_ROOT
+from chalicelib.publishing.parsing import strip_non_xml
 
 SUMMARY_WORDS = 55
 _EXTENSIONS = ["fenced_code", "tables", "footnotes", "toc", "codehilite", "sane_lists"]

@@ -11,20 +11,21 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from chalicelib import bodies, reports
+from chalicelib import bodies
+from chalicelib.bucket import PAGES_PREFIX, POST_SUFFIX, POSTS_PREFIX
 from chalicelib.config import Settings
-from chalicelib.layout import (
+from chalicelib.models import Page, Post
+from chalicelib.publishing import reports
+from chalicelib.publishing.layout import (
     links,
     refresh_layout,
     relate_back,
     related_posts,
     unlink_departed,
 )
-from chalicelib.models import Page, Post
-from chalicelib.parsing import ParseError, SourceDocument, parse_document
-from chalicelib.rendering import html_to_text, render_markdown, summarize
+from chalicelib.publishing.markup import html_to_text, render_markdown, summarize
+from chalicelib.publishing.parsing import ParseError, SourceDocument, parse_document
 from chalicelib.search import index_terms
-from chalicelib.sources import PAGES_PREFIX, POST_SUFFIX, POSTS_PREFIX
 from chalicelib.storage import BlogStore, SlugTakenError, SourceVersion
 
 LOG = logging.getLogger(__name__)

@@ -19,12 +19,12 @@ from jinja2 import (
 from jinja2.bccache import Bucket
 from markupsafe import Markup, escape
 
-from chalicelib import urls
 from chalicelib.config import Settings
 from chalicelib.models import LINK_PREFIX
-from chalicelib.pages import Feed, PageView
+from chalicelib.site import urls
+from chalicelib.site.views import Feed, PageView
 
-_HERE = Path(__file__).parent
+_HERE = Path(__file__).parent.parent
 _STATIC = _HERE / "static"
 TEMPLATE_CACHE = _HERE / "template_cache"
 

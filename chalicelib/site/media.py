@@ -5,26 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-MEDIA_PREFIX = "media/"
+from chalicelib.bucket import MEDIA_PREFIX, MEDIA_TYPES, PAGE_TO_ROOT, POST_TO_ROOT
+
 URL_SECONDS = 300
-# What may be stored and served as media; extensions come from the type.
-MEDIA_TYPES = {
-    "image/jpeg": ".jpg",
-    "image/png": ".png",
-    "image/gif": ".gif",
-    "image/webp": ".webp",
-    "application/pdf": ".pdf",
-    "text/plain": ".txt",
-    "application/msword": ".doc",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
-    "application/vnd.openxmlformats-officedocument.presentationml.presentation": ".pptx",
-    "application/vnd.oasis.opendocument.text": ".odt",
-}
-# Rendering points media links at the site from a post's permalink, /yyyy/mm/slug/, so
-# they keep any stage prefix; a static page, /slug/, is two levels nearer the root.
-POST_TO_ROOT = "../../../"
-PAGE_TO_ROOT = "../"
 _FOLDER = re.compile(r"^[\w-]{1,60}$")
 _STEM = re.compile(r"^[\w-]{1,80}$")
 

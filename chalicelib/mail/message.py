@@ -17,10 +17,10 @@ from urllib.parse import quote
 
 import yaml
 
+from chalicelib.bucket import MEDIA_TYPES
 from chalicelib.config import Settings
-from chalicelib.mailauth import SenderRejected, verify_sender
-from chalicelib.media import MEDIA_TYPES
-from chalicelib.parsing import ParseError, clean_inline, slugify
+from chalicelib.mail.sender import SenderRejected, verify_sender
+from chalicelib.publishing.parsing import ParseError, clean_inline, slugify
 
 MAX_ATTACHMENTS = 10
 # A message this blog accepts has a body, a few attachments and inline images: these

@@ -14,11 +14,10 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from chalicelib.bucket import INBOX_PREFIX, MEDIA_PREFIX
 from chalicelib.config import Settings
-from chalicelib.mail import MailPost, MailRejected, parse_mail, post_document
-from chalicelib.media import MEDIA_PREFIX
-from chalicelib.parsing import ParseError, slugify
-from chalicelib.sources import INBOX_PREFIX
+from chalicelib.mail.message import MailPost, MailRejected, parse_mail, post_document
+from chalicelib.publishing.parsing import ParseError, slugify
 from chalicelib.storage import BlogStore
 
 LOG = logging.getLogger(__name__)

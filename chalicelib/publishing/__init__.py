@@ -1,0 +1,1 @@
+"""The write path: a source file in the bucket becomes a post or page in the table."""
