@@ -6,16 +6,20 @@ import functools
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
-from types import ModuleType
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from chalice.app import Chalice, CloudWatchEvent, Rate, Request, Response, S3Event
 
-from chalicelib import aws, bodies
+from chalicelib import aws
 from chalicelib.bucket import INBOX_PREFIX, PAGES_PREFIX, POST_SUFFIX, POSTS_PREFIX
 from chalicelib.config import load_settings
 from chalicelib.site import http, media, theme, views
-from chalicelib.storage import BlogStore
+from chalicelib.storage import bodies
+from chalicelib.storage.reads import ReadStore
+
+if TYPE_CHECKING:
+    from chalicelib.storage.store import BlogStore
 
 SETTINGS = load_settings()
 
@@ -25,25 +29,37 @@ logging.getLogger("chalicelib").setLevel(logging.INFO)
 
 
 @functools.cache
+def get_reads() -> ReadStore:
+    """Return the read side of the table, created on first use in this container.
+
+    The routes import only this side: the API function's policy allows reads only.
+    """
+    return ReadStore(aws.dynamodb_client(), SETTINGS.table_name, _load_body)
+
+
+@functools.cache
 def get_store() -> BlogStore:
-    """Return the store, created on first use in this container."""
+    """Return the whole table for the publishing functions, created on first use."""
+    # Imported here, like all of publishing: the API's cold start never loads it.
+    from chalicelib.storage.store import BlogStore
+
     return BlogStore(aws.dynamodb_client(), SETTINGS.table_name, _load_body)
 
 
 def _load_body(key: str) -> str:
-    # Only posts too large for their item read S3 here (see chalicelib/bodies.py).
+    # Only posts too large for their item read S3 here (see chalicelib/storage/bodies.py).
     return bodies.load(aws.s3_client(), SETTINGS.bucket_name, key)
 
 
-def html_page(view: Callable[..., views.PageView | Response]) -> Callable[..., Response]:
-    """Render a handler's page, mapping NotFound to the 404 page in this one place."""
+def read_route(view: Callable[..., views.PageView | Response]) -> Callable[..., Response]:
+    """Turn a route's page view into HTML (a ready response passes), and NotFound into a 404."""
 
     @functools.wraps(view)
     def handler(**params: str) -> Response:
         try:
             page = view(**{name: unquote(value) for name, value in params.items()})
         except views.NotFound:
-            page = views.not_found_page(get_store())
+            page = views.not_found_page(get_reads())
         if isinstance(page, Response):
             return page
         prefix, origin = _link_prefix(), _site_origin()
@@ -95,109 +111,109 @@ def _cursor() -> views.Cursor:
 
 
 @app.route("/")
-@html_page
+@read_route
 def home() -> views.PageView:
-    return views.home_page(get_store(), _cursor(), SETTINGS.posts_per_page)
+    return views.home_page(get_reads(), _cursor(), SETTINGS.posts_per_page)
 
 
 @app.route("/{year}")
-@html_page
+@read_route
 def year_archive_or_page(year: str) -> views.PageView:
-    return views.year_or_static_page(get_store(), _cursor(), SETTINGS.posts_per_page, year)
+    return views.year_or_static_page(get_reads(), _cursor(), SETTINGS.posts_per_page, year)
 
 
 @app.route("/{year}/{month}")
-@html_page
+@read_route
 def month_archive(year: str, month: str) -> views.PageView:
-    return views.date_archive_page(get_store(), _cursor(), SETTINGS.posts_per_page, year, month)
+    return views.date_archive_page(get_reads(), _cursor(), SETTINGS.posts_per_page, year, month)
 
 
 @app.route("/{year}/{month}/{part}")
-@html_page
+@read_route
 def day_archive_or_post(year: str, month: str, part: str) -> views.PageView:
     return views.day_or_post_page(
-        get_store(), _cursor(), SETTINGS.posts_per_page, year, month, part
+        get_reads(), _cursor(), SETTINGS.posts_per_page, year, month, part
     )
 
 
 @app.route("/{year}/{month}/{part}/{extra}")
-@html_page
+@read_route
 def too_deep(**_: str) -> views.PageView:
     raise views.NotFound("no page this deep")
 
 
 @app.route("/tag/{tag}")
-@html_page
+@read_route
 def tag_archive(tag: str) -> views.PageView:
-    return views.tag_page(get_store(), _cursor(), SETTINGS.posts_per_page, tag)
+    return views.tag_page(get_reads(), _cursor(), SETTINGS.posts_per_page, tag)
 
 
 @app.route("/category/{category}")
-@html_page
+@read_route
 def category_archive(category: str) -> views.PageView:
-    return views.category_page(get_store(), _cursor(), SETTINGS.posts_per_page, category)
+    return views.category_page(get_reads(), _cursor(), SETTINGS.posts_per_page, category)
 
 
 @app.route("/search")
-@html_page
+@read_route
 def search_results() -> views.PageView:
     params: dict[str, str] = dict(_request().query_params or {})
     number = http.page_number(params.get("page", "1"))
-    return views.search_page(get_store(), params.get("q", ""), number, SETTINGS.posts_per_page)
+    return views.search_page(get_reads(), params.get("q", ""), number, SETTINGS.posts_per_page)
 
 
 @app.route("/feed")
-@html_page
+@read_route
 def site_rss() -> Response:
-    return _feed(views.site_feed(get_store()), "rss")
+    return _feed(views.site_feed(get_reads()), "rss")
 
 
 @app.route("/feed/atom")
-@html_page
+@read_route
 def site_atom() -> Response:
-    return _feed(views.site_feed(get_store()), "atom")
+    return _feed(views.site_feed(get_reads()), "atom")
 
 
 @app.route("/tag/{tag}/feed")
-@html_page
+@read_route
 def tag_rss(tag: str) -> Response:
-    return _feed(views.tag_feed(get_store(), tag), "rss")
+    return _feed(views.tag_feed(get_reads(), tag), "rss")
 
 
 @app.route("/tag/{tag}/feed/atom")
-@html_page
+@read_route
 def tag_atom(tag: str) -> Response:
-    return _feed(views.tag_feed(get_store(), tag), "atom")
+    return _feed(views.tag_feed(get_reads(), tag), "atom")
 
 
 @app.route("/category/{category}/feed")
-@html_page
+@read_route
 def category_rss(category: str) -> Response:
-    return _feed(views.category_feed(get_store(), category), "rss")
+    return _feed(views.category_feed(get_reads(), category), "rss")
 
 
 @app.route("/category/{category}/feed/atom")
-@html_page
+@read_route
 def category_atom(category: str) -> Response:
-    return _feed(views.category_feed(get_store(), category), "atom")
+    return _feed(views.category_feed(get_reads(), category), "atom")
 
 
 @app.route("/sitemap.xml")
-@html_page
+@read_route
 def sitemap() -> Response:
     if _request().query_params:
         # One URL per sitemap: a query string would only get past the caches.
         return http.redirect_response(f"{_link_prefix()}/sitemap.xml")
-    body = theme.render_sitemap_index(views.sitemap_index(get_store()), _base_url())
+    body = theme.render_sitemap_index(views.sitemap_index(get_reads()), _base_url())
     return http.feed_response(body, "application/xml")
 
 
 @app.route("/sitemaps/{name}")
-@html_page
+@read_route
 def sitemap_file(name: str) -> Response:
     if _request().query_params:
         return http.redirect_response(f"{_link_prefix()}{views.SITEMAPS}{name}")
-    body = theme.render_sitemap(views.sitemap_entries(get_store(), name), _base_url())
+    body = theme.render_sitemap(views.sitemap_entries(get_reads(), name), _base_url())
     return http.feed_response(body, "application/xml")
 
 
@@ -210,7 +226,7 @@ def robots() -> Response:
 
 
 @app.route("/static/{name}")
-@html_page
+@read_route
 def static_file(name: str) -> Response:
     found = theme.STATIC_FILES.get(name)
     if found is None:
@@ -219,13 +235,13 @@ def static_file(name: str) -> Response:
 
 
 @app.route("/media/{name}")
-@html_page
+@read_route
 def media_upload(name: str) -> Response:
     return _media_redirect("", name)
 
 
 @app.route("/media/{folder}/{name}")
-@html_page
+@read_route
 def media_file(folder: str, name: str) -> Response:
     return _media_redirect(folder, name)
 
@@ -237,6 +253,11 @@ def _media_redirect(folder: str, name: str) -> Response:
     return http.redirect_response(media.presigned_url(aws.s3_client(), SETTINGS.bucket_name, key))
 
 
+# The publishing functions import what they need inside the handler: only publishing
+# needs Markdown, Pygments and the write side of the table, so the API's cold start
+# never pays for importing them (and its code shows it never writes).
+
+
 @app.on_s3_event(
     bucket=SETTINGS.bucket_name,
     events=["s3:ObjectCreated:*", "s3:ObjectRemoved:*"],
@@ -244,12 +265,14 @@ def _media_redirect(folder: str, name: str) -> Response:
     suffix=POST_SUFFIX,
 )
 def on_post_source_changed(event: S3Event) -> None:
-    _publishing().sync_source(event.key, aws.s3_client(), get_store(), SETTINGS)
+    from chalicelib.publishing import ingest
+
+    ingest.sync_source(event.key, aws.s3_client(), get_store(), SETTINGS)
 
 
 @app.on_s3_event(bucket=SETTINGS.bucket_name, events=["s3:ObjectCreated:*"], prefix=INBOX_PREFIX)
 def on_mail_received(event: S3Event) -> None:
-    from chalicelib.mail import inbox  # see _publishing()
+    from chalicelib.mail import inbox
 
     inbox.process_message(event.key, aws.s3_client(), get_store(), SETTINGS)
 
@@ -261,25 +284,21 @@ def on_mail_received(event: S3Event) -> None:
     suffix=POST_SUFFIX,
 )
 def on_page_source_changed(event: S3Event) -> None:
-    _publishing().sync_source(event.key, aws.s3_client(), get_store(), SETTINGS)
+    from chalicelib.publishing import ingest
+
+    ingest.sync_source(event.key, aws.s3_client(), get_store(), SETTINGS)
 
 
 @app.schedule(Rate(5, unit=Rate.MINUTES))
 def publish_due_posts(event: CloudWatchEvent) -> None:
-    _publishing().publish_due_posts(aws.s3_client(), get_store(), SETTINGS, datetime.now(UTC))
-
-
-def _publishing() -> ModuleType:
-    # Every function loads this file; only publishing needs Markdown and Pygments,
-    # so the API's cold start never pays for importing them.
     from chalicelib.publishing import ingest
 
-    return ingest
+    ingest.publish_due_posts(aws.s3_client(), get_store(), SETTINGS, datetime.now(UTC))
 
 
 @app.schedule(Rate(1, unit=Rate.HOURS))
 def reconcile(event: CloudWatchEvent) -> None:
-    from chalicelib.publishing import reconcile as reconciliation  # see _publishing()
+    from chalicelib.publishing import reconcile as reconciliation
 
     queue = SETTINGS.failure_queue_url
     sqs = aws.sqs_client() if queue else None

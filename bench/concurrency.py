@@ -61,7 +61,7 @@ def run(uploads: int, workers: int) -> int:
     import app as app_module
     from chalicelib import aws
     from chalicelib.publishing.ingest import sync_source
-    from chalicelib.storage import ALL_POSTS
+    from chalicelib.storage.keys import ALL_POSTS
     from devtools import provision
 
     settings, s3, store = app_module.SETTINGS, aws.s3_client(), app_module.get_store()
@@ -90,8 +90,8 @@ def run(uploads: int, workers: int) -> int:
         outcomes = Counter(pool.map(upload_and_ingest, posts))
     seconds = time.perf_counter() - began
 
-    _, index = store.site_index()
-    listed = sum(1 for _ in store.all_posts(ALL_POSTS))
+    _, index = store.reads.site_index()
+    listed = sum(1 for _ in store.reads.all_posts(ALL_POSTS))
     tags = {t.term.key: t.count for t in index.tags}
     categories = {c.term.key: c.count for c in index.categories}
     exact = (

@@ -214,7 +214,7 @@ def compare_rendering(app_module: Any, post_path: str, rounds: int) -> tuple[Sta
     store, settings = app_module.get_store(), app_module.SETTINGS
     year, month, slug = post_path.strip("/").split("/")
     view = views.post_page(store, year, month, slug)
-    index = store.site_index()[1]
+    index = store.reads.site_index()[1]
     stored = view.sidebar.layout
 
     def from_scratch() -> str:

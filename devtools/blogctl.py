@@ -27,7 +27,7 @@ from chalicelib.config import Settings, load_settings
 from chalicelib.publishing import reports
 from chalicelib.publishing.ingest import sync_source
 from chalicelib.publishing.reconcile import Summary, peek_failures, reconcile
-from chalicelib.storage import BlogStore
+from chalicelib.storage.store import BlogStore
 from devtools import provision
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -140,7 +140,7 @@ def list_failed_events(settings: Settings, sqs: Any) -> list[str]:
 def reindex(settings: Settings, s3: Any, store: BlogStore, wipe: bool) -> Counter[str]:
     """Rebuild the table from the bucket; count the outcomes per source file."""
     if wipe:
-        store.wipe()
+        store.maintenance.wipe()
     paginator = s3.get_paginator("list_objects_v2")
     keys = {
         entry["Key"]
@@ -149,7 +149,7 @@ def reindex(settings: Settings, s3: Any, store: BlogStore, wipe: bool) -> Counte
         for entry in page.get("Contents", [])
     }
     outcomes = Counter(sync_source(key, s3, store, settings, force=True) for key in sorted(keys))
-    for orphan in store.source_keys() - keys:
+    for orphan in store.maintenance.source_keys() - keys:
         outcomes[sync_source(orphan, s3, store, settings)] += 1
     return outcomes
 

@@ -7,11 +7,11 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from chalicelib.bodies import RENDERED_PREFIX
 from chalicelib.bucket import INBOX_PREFIX, MEDIA_PREFIX, PAGES_PREFIX, POSTS_PREFIX
 from chalicelib.mail.inbox import PROCESSED_PREFIX, REJECTED_PREFIX
 from chalicelib.publishing.reports import ERRORS_PREFIX
-from chalicelib.storage import table_definition
+from chalicelib.storage.bodies import RENDERED_PREFIX
+from chalicelib.storage.maintenance import table_definition
 
 S3_EVENTS = ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"]
 APP_NAME = "chalice-blog"

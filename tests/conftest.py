@@ -27,7 +27,7 @@ BUCKET_NAME = os.environ["BUCKET_NAME"]
 
 from chalicelib import aws  # noqa: E402
 from chalicelib.config import Settings, load_settings  # noqa: E402
-from chalicelib.storage import BlogStore  # noqa: E402
+from chalicelib.storage.store import BlogStore  # noqa: E402
 from devtools import provision  # noqa: E402
 
 logging.getLogger("werkzeug").setLevel(logging.WARNING)
@@ -111,10 +111,10 @@ UPLOAD_TIME = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 
 def term_counts(store: BlogStore) -> tuple[list[Any], list[Any], list[str]]:
     """Return the categories and tags with their counts, and the months with posts."""
-    index = store.site_index()[1]
+    index = store.reads.site_index()[1]
     return list(index.categories), list(index.tags), list(index.months)
 
 
 def days_with_posts(store: BlogStore, year: int, month: int) -> set[int]:
     """Return the days of a month that the calendar links."""
-    return set(store.page_data(month=f"{year:04d}-{month:02d}").days)
+    return set(store.reads.page_data(month=f"{year:04d}-{month:02d}").days)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.storage import BlogStore
+from chalicelib.storage.store import BlogStore
 from tests.conftest import BUCKET_NAME, make_post_markdown
 
 
@@ -14,11 +14,11 @@ def upload(s3: Any, key: str, title: str, date: str, tags: list[str]) -> None:
 
 
 def searched(store: BlogStore, word: str) -> set[str]:
-    return {p.sort_key.split("#", 1)[1] for p in store.postings([word])[word]}
+    return {p.sort_key.split("#", 1)[1] for p in store.reads.postings([word])[word]}
 
 
 def neighbours(store: BlogStore, post_id: str) -> tuple[str | None, str | None]:
-    post = store.get_post(post_id)
+    post = store.reads.get_post(post_id)
     assert post is not None
     return (
         post.older.post_id if post.older else None,
@@ -27,10 +27,10 @@ def neighbours(store: BlogStore, post_id: str) -> tuple[str | None, str | None]:
 
 
 def related(store: BlogStore, post_id: str) -> set[str]:
-    post = store.get_post(post_id)
+    post = store.reads.get_post(post_id)
     assert post is not None
     return {r.post_id for r in post.related}
 
 
 def recent(store: BlogStore) -> str:
-    return store.get_layout().sidebar_html
+    return store.reads.get_layout().sidebar_html

@@ -18,7 +18,7 @@ from chalicelib.bucket import INBOX_PREFIX, MEDIA_PREFIX
 from chalicelib.config import Settings
 from chalicelib.mail.message import MailPost, MailRejected, parse_mail, post_document
 from chalicelib.publishing.parsing import ParseError, slugify
-from chalicelib.storage import BlogStore
+from chalicelib.storage.store import BlogStore
 
 LOG = logging.getLogger(__name__)
 PROCESSED_PREFIX = "inbox/processed/"
@@ -93,7 +93,7 @@ def _free_slug(
     except ParseError:
         slug = "mail"
     published = (mail.published or datetime.now(UTC)).astimezone(settings.timezone)
-    existing = store.get_post(f"{published:%Y/%m}/{slug}")
+    existing = store.reads.get_post(f"{published:%Y/%m}/{slug}")
     if existing is not None and existing.source_key != post_key:
         return f"{slug}-{digest[:6]}"
     return slug

@@ -11,7 +11,6 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from chalicelib import bodies
 from chalicelib.bucket import PAGES_PREFIX, POST_SUFFIX, POSTS_PREFIX
 from chalicelib.config import Settings
 from chalicelib.models import Page, Post
@@ -26,7 +25,9 @@ from chalicelib.publishing.layout import (
 from chalicelib.publishing.markup import html_to_text, render_markdown, summarize
 from chalicelib.publishing.parsing import ParseError, SourceDocument, parse_document
 from chalicelib.search import index_terms
-from chalicelib.storage import BlogStore, SlugTakenError, SourceVersion
+from chalicelib.storage import bodies
+from chalicelib.storage.records import SlugTakenError, SourceVersion
+from chalicelib.storage.store import BlogStore
 
 LOG = logging.getLogger(__name__)
 # Static pages live at /{slug}/, beside these routes: a page may not take their names.
@@ -146,7 +147,7 @@ def sync_source(
     for _ in range(_MAX_SYNC_ROUNDS):
         fetched = fetch_object(s3, settings.bucket_name, key, settings.max_post_bytes)
         if fetched is None:
-            store.unschedule(key)
+            store.schedule.remove(key)
             result = (
                 _remove_page(store, key) if key.startswith(PAGES_PREFIX) else _unpublish(store, key)
             )
@@ -167,11 +168,11 @@ def sync_source(
     if result.outcome in _LAYOUT_CHANGES:
         refresh_layout(store)
     if result.done_etag is not None:
-        unfinished = store.unfinished_source(key)
+        unfinished = store.sources.unfinished_source(key)
         if unfinished is not None:
             unlink_departed(store, unfinished)
         # Last: until here a retry or reconcile finds the follow-ups pending and redoes them.
-        store.mark_followups_done(key, result.done_etag)
+        store.sources.mark_followups_done(key, result.done_etag)
     reports.clear_report(s3, settings.bucket_name, key)
     return _log(key, result.outcome)
 
@@ -197,7 +198,7 @@ def fetch_object(s3: Any, bucket: str, key: str, max_bytes: int) -> FetchedObjec
 
 def publish_due_posts(s3: Any, store: BlogStore, settings: Settings, now: datetime) -> int:
     """Publish every post whose date has come; runs on a schedule. Return how many."""
-    keys = store.due(now)
+    keys = store.schedule.due(now)
     published = 0
     for key in keys:
         try:
@@ -232,48 +233,48 @@ def _publish(
     if post.published > now and not post.draft:
         # Not before its time: off every page until the scheduler publishes it.
         removal = _unpublish(store, post.source_key)
-        store.schedule(post.source_key, post.published)
+        store.schedule.add(post.source_key, post.published)
         return _Result("scheduled", removal.done_etag)
     if post.draft:
         removal = _unpublish(store, post.source_key)
-        store.unschedule(post.source_key)
+        store.schedule.remove(post.source_key)
         if removal.outcome == "removed":
             return _Result("draft-unpublished", removal.done_etag)
         return _Result("draft")
     terms = index_terms(post, html_to_text(post.html))
     related = related_posts(store, post)
     post = bodies.offload(s3, settings.bucket_name, post)
-    saved = store.save_post(post, fetched.version, force, terms, links(related))
+    saved = store.sources.save_post(post, fetched.version, force, terms, links(related))
     if not saved:
-        pending = store.unfinished_source(post.source_key)
+        pending = store.sources.unfinished_source(post.source_key)
         if pending is None or pending.version.etag != fetched.version.etag:
-            store.unschedule(post.source_key)
+            store.schedule.remove(post.source_key)
             return _Result("unchanged")
         # A crash after the transaction: postings and links are idempotent re-writes.
-        store.write_followups(pending, terms)
+        store.sources.write_followups(pending, terms)
     elif post.body_key is not None:
         # A concurrent publish of this post may have committed since: keep its body too.
-        keep = {post.body_key, store.body_key(post.post_id)}
+        keep = {post.body_key, store.sources.body_key(post.post_id)}
         bodies.sweep(s3, settings.bucket_name, post.post_id, keep)
     relate_back(store, related)
     # Only now: a failed publication keeps its schedule entry, so the scheduler retries.
-    store.unschedule(post.source_key)
+    store.schedule.remove(post.source_key)
     return _Result("published" if saved else "repaired", fetched.version.etag)
 
 
 def _unpublish(store: BlogStore, key: str) -> _Result:
     """Take a post down, or finish taking it down after a crash."""
-    removed = store.remove_source(key)
-    tombstone = store.unfinished_source(key)
+    removed = store.sources.remove_post(key)
+    tombstone = store.sources.unfinished_source(key)
     if tombstone is None or not tombstone.removed:
         return _Result("removed" if removed else "absent")
     if not removed:
-        store.write_followups(tombstone, {})
+        store.sources.write_followups(tombstone, {})
     return _Result("removed", "")
 
 
 def _remove_page(store: BlogStore, key: str) -> _Result:
-    return _Result("removed" if store.remove_page(key) else "absent")
+    return _Result("removed" if store.sources.remove_page(key) else "absent")
 
 
 def _publish_page(
@@ -282,11 +283,13 @@ def _publish_page(
     assert fetched.document is not None
     page = build_page(fetched.document, settings)
     if page.draft:
-        return _Result("draft-unpublished" if store.remove_page(page.source_key) else "draft")
+        return _Result(
+            "draft-unpublished" if store.sources.remove_page(page.source_key) else "draft"
+        )
     etag = fetched.version.etag
-    if store.save_page(page, fetched.version, force):
+    if store.sources.save_page(page, fetched.version, force):
         return _Result("published", etag)
-    pending = store.unfinished_source(page.source_key)
+    pending = store.sources.unfinished_source(page.source_key)
     if pending is not None and pending.version.etag == etag:
         return _Result("repaired", etag)  # its one follow-up, the layout, comes next
     return _Result("unchanged")

@@ -20,7 +20,9 @@ from chalicelib.models import (
     TermCount,
 )
 from chalicelib.site import theme
-from chalicelib.storage import BlogStore, SourceRecord, tag_listing
+from chalicelib.storage.keys import tag_listing
+from chalicelib.storage.records import SourceRecord
+from chalicelib.storage.store import BlogStore
 
 RELATED_POSTS = 3
 RELATED_TAGS_READ = 2
@@ -58,11 +60,11 @@ class LayoutContent:
 
 def refresh_layout(store: BlogStore) -> bool:
     """Rebuild the stored layout from the table; False if a newer one is already stored."""
-    generation, index = store.site_index()
-    store.delete_empty_counters(index.empty_counters)
+    generation, index = store.reads.site_index()
+    store.layout.delete_empty_counters(index.empty_counters)
     menu_html, sidebar_html = bounded_fragments(index)
     layout = Layout(menu_html, sidebar_html, index.months, index.latest_days, index.total_posts)
-    return store.save_layout(layout, generation)
+    return store.layout.save(layout, generation)
 
 
 def bounded_fragments(index: SiteIndex, budget: int = LAYOUT_BUDGET) -> tuple[str, str]:
@@ -124,7 +126,7 @@ def related_posts(store: BlogStore, post: Post | PostSummary) -> tuple[PostSumma
     """Find posts sharing the most tags with this one (reading two tags' listings)."""
     candidates: dict[str, PostSummary] = {}
     for tag in post.tags[:RELATED_TAGS_READ]:
-        for other in store.list_posts(tag_listing(tag.key), limit=RELATED_POSTS + 1).posts:
+        for other in store.reads.list_posts(tag_listing(tag.key), limit=RELATED_POSTS + 1).posts:
             if other.post_id != post.post_id:
                 candidates[other.post_id] = other
     own = {t.key for t in post.tags}
@@ -144,14 +146,14 @@ def links(posts: tuple[PostSummary, ...]) -> tuple[Link, ...]:
 def relate_back(store: BlogStore, related: tuple[PostSummary, ...]) -> None:
     """Refresh the related posts of a new post's related posts, which likely now include it."""
     for other in related:
-        store.set_related(other.post_id, links(related_posts(store, other)))
+        store.links.set_related(other.post_id, links(related_posts(store, other)))
 
 
 def unlink_departed(store: BlogStore, record: SourceRecord) -> None:
     """Choose again the related posts of every post that named one this source took down."""
     for departed in sorted(record.departed_post_ids()):
-        linkers = store.linked_from(departed)
+        linkers = store.links.linked_from(departed)
         # Summaries only: a linker's body (perhaps in S3) plays no part in choosing.
-        found = (store.post_summary(linker) for linker in linkers)
+        found = (store.reads.post_summary(linker) for linker in linkers)
         relate_back(store, tuple(post for post in found if post is not None))
-        store.forget_links_to(departed, linkers)
+        store.links.forget_links_to(departed, linkers)

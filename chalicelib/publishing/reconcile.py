@@ -38,7 +38,7 @@ from chalicelib.config import Settings
 from chalicelib.publishing import reports
 from chalicelib.publishing.ingest import is_post_key, sync_source
 from chalicelib.publishing.layout import refresh_layout
-from chalicelib.storage import BlogStore
+from chalicelib.storage.store import BlogStore
 
 LOG = logging.getLogger(__name__)
 # Enough for any burst of failures; the rest wait for the next run.
@@ -79,11 +79,11 @@ def reconcile(
     failed = drain_failures(sqs, queue_url) if sqs is not None and queue_url else {}
     summary.failed_events = sum(len(receipts) for receipts in failed.values())
     bucket = source_etags(s3, settings.bucket_name)
-    index = store.source_index()
+    index = store.maintenance.source_index()
     reported = {r for r in _reported_keys(s3, settings.bucket_name) if is_post_key(r)}
     summary.sources = len(bucket)
     # A future post is indexed once published; until then the scheduler holds it.
-    scheduled = set(store.scheduled_sources())
+    scheduled = set(store.schedule.keys())
     drifted = {
         "changed": {k for k, etag in bucket.items() if k in index and index[k].etag != etag},
         "unindexed": set(bucket) - set(index) - scheduled,
@@ -101,8 +101,8 @@ def reconcile(
         except Exception as exc:  # noqa: BLE001 - one bad file must not stop the others
             LOG.exception("reconcile could not sync %s", key)
             summary.errors.append(f"{key}: {exc}")
-    summary.unscheduled = _drop_stale_schedule(store, set(bucket), store.source_index())
-    if store.layout_is_stale():
+    summary.unscheduled = _drop_stale_schedule(store, set(bucket), store.maintenance.source_index())
+    if store.layout.is_stale():
         summary.layout_refreshed = refresh_layout(store)
     _delete_failures(sqs, queue_url, failed, summary)
     LOG.info(json.dumps(summary.as_record(), ensure_ascii=False))
@@ -181,11 +181,11 @@ def _drop_stale_schedule(store: BlogStore, in_bucket: set[str], index: dict[str,
     """Forget schedule entries whose file is gone or whose post is already published."""
     stale = [
         key
-        for key in store.scheduled_sources()
+        for key in store.schedule.keys()
         if key not in in_bucket or (key in index and index[key].etag)
     ]
     for key in stale:
-        store.unschedule(key)
+        store.schedule.remove(key)
     return len(stale)
 
 

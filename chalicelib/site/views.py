@@ -13,7 +13,8 @@ from chalicelib import search
 from chalicelib.models import Layout, ListingPage, PostSummary, Term
 from chalicelib.site import media, urls
 from chalicelib.site.monthgrid import MonthCalendar, build_calendar
-from chalicelib.storage import ALL_POSTS, BlogStore, category_listing, tag_listing
+from chalicelib.storage.keys import ALL_POSTS, category_listing, tag_listing
+from chalicelib.storage.reads import ReadStore
 
 # Longer values cannot name anything stored (slugs and terms are capped at 100
 # characters) and would exceed DynamoDB's key size limits.
@@ -67,19 +68,19 @@ class PageView:
     last_modified: datetime | None = None
 
 
-def home_page(store: BlogStore, cursor: Cursor, per_page: int) -> PageView:
+def home_page(reads: ReadStore, cursor: Cursor, per_page: int) -> PageView:
     """Show all posts, most recent first (a Query and a GetItem)."""
-    listing = store.list_posts(ALL_POSTS, before=cursor.before, after=cursor.after, limit=per_page)
+    listing = reads.list_posts(ALL_POSTS, before=cursor.before, after=cursor.after, limit=per_page)
     data = {"listing": listing, "path": "/"}
-    sidebar = with_calendar(store.get_layout())
+    sidebar = with_calendar(reads.get_layout())
     return PageView("home.html", "", sidebar, data, path="/", feed_path="/feed/")
 
 
-def post_page(store: BlogStore, year: str, month: str, slug: str) -> PageView:
+def post_page(reads: ReadStore, year: str, month: str, slug: str) -> PageView:
     """Show one post with links to its neighbours (one BatchGetItem)."""
     _require_month(year, month)
     _require_length(slug)
-    fetched = store.page_data(month=f"{year}-{month}", post_id=f"{year}/{month}/{slug}")
+    fetched = reads.page_data(month=f"{year}-{month}", post_id=f"{year}/{month}/{slug}")
     stored = fetched.post
     if stored is None:
         raise NotFound(f"no post {year}/{month}/{slug}")
@@ -98,7 +99,7 @@ def post_page(store: BlogStore, year: str, month: str, slug: str) -> PageView:
 
 
 def date_archive_page(
-    store: BlogStore, cursor: Cursor, per_page: int, year: str, month: str = "", day: str = ""
+    reads: ReadStore, cursor: Cursor, per_page: int, year: str, month: str = "", day: str = ""
 ) -> PageView:
     """Show the posts of one year, month or day."""
     when = _archive_date(year, month, day)
@@ -108,23 +109,23 @@ def date_archive_page(
         prefix, title = f"{when:%Y-%m}-", f"{when:%B %Y}"
     else:
         prefix, title = f"{when:%Y}-", f"{when:%Y}"
-    listing = _nonempty(store.list_posts(ALL_POSTS, prefix, cursor.before, cursor.after, per_page))
+    listing = _nonempty(reads.list_posts(ALL_POSTS, prefix, cursor.before, cursor.after, per_page))
     in_view = f"{when:%Y-%m}" if month else f"{listing.posts[0].published:%Y-%m}"
     path = urls.archive_path(when.year, when.month if month else None, when.day if day else None)
     data = {"listing": listing, "heading": title, "path": path}
-    fetched = store.page_data(month=in_view)
+    fetched = reads.page_data(month=in_view)
     sidebar = with_calendar(fetched.layout, in_view, fetched.days)
     return PageView(
         "archive.html", title, sidebar, data, path=path, description=f"Posts of {title}"
     )
 
 
-def year_or_static_page(store: BlogStore, cursor: Cursor, per_page: int, part: str) -> PageView:
+def year_or_static_page(reads: ReadStore, cursor: Cursor, per_page: int, part: str) -> PageView:
     """Serve ``/{part}/``: a year archive for four digits, else a static page."""
     if _YEAR.match(part):
-        return date_archive_page(store, cursor, per_page, part)
+        return date_archive_page(reads, cursor, per_page, part)
     _require_length(part)
-    fetched = store.page_data(page_slug=part)
+    fetched = reads.page_data(page_slug=part)
     page = fetched.page
     if page is None:
         raise NotFound(f"no page {part}")
@@ -135,27 +136,27 @@ def year_or_static_page(store: BlogStore, cursor: Cursor, per_page: int, part: s
 
 
 def day_or_post_page(
-    store: BlogStore, cursor: Cursor, per_page: int, year: str, month: str, part: str
+    reads: ReadStore, cursor: Cursor, per_page: int, year: str, month: str, part: str
 ) -> PageView:
     """Serve ``/yyyy/mm/{part}/``: a day archive when part is a day, else a permalink."""
     if _DAY.match(part):
-        return date_archive_page(store, cursor, per_page, year, month, part)
-    return post_page(store, year, month, part)
+        return date_archive_page(reads, cursor, per_page, year, month, part)
+    return post_page(reads, year, month, part)
 
 
-def tag_page(store: BlogStore, cursor: Cursor, per_page: int, key: str) -> PageView:
+def tag_page(reads: ReadStore, cursor: Cursor, per_page: int, key: str) -> PageView:
     """Show the posts carrying one tag."""
-    return _term_page(store, cursor, per_page, tag_listing(key), key, "tags")
+    return _term_page(reads, cursor, per_page, tag_listing(key), key, "tags")
 
 
-def category_page(store: BlogStore, cursor: Cursor, per_page: int, key: str) -> PageView:
+def category_page(reads: ReadStore, cursor: Cursor, per_page: int, key: str) -> PageView:
     """Show the posts filed under one category."""
-    return _term_page(store, cursor, per_page, category_listing(key), key, "categories")
+    return _term_page(reads, cursor, per_page, category_listing(key), key, "categories")
 
 
-def not_found_page(store: BlogStore) -> PageView:
+def not_found_page(reads: ReadStore) -> PageView:
     """Show the 404 page, with the usual sidebar to help the reader on."""
-    return PageView("404.html", "Not found", with_calendar(store.get_layout()), status=404)
+    return PageView("404.html", "Not found", with_calendar(reads.get_layout()), status=404)
 
 
 def with_calendar(
@@ -170,12 +171,12 @@ def with_calendar(
 
 
 def _term_page(
-    store: BlogStore, cursor: Cursor, per_page: int, partition: str, key: str, field_name: str
+    reads: ReadStore, cursor: Cursor, per_page: int, partition: str, key: str, field_name: str
 ) -> PageView:
     _require_length(key)
-    listing = _nonempty(store.list_posts(partition, "", cursor.before, cursor.after, per_page))
+    listing = _nonempty(reads.list_posts(partition, "", cursor.before, cursor.after, per_page))
     name = _term_name(listing.posts[0], field_name, key)
-    sidebar = with_calendar(store.get_layout())
+    sidebar = with_calendar(reads.get_layout())
     if field_name == "tags":
         heading, path = f"Tag: {name}", urls.tag_path(key)
     else:
@@ -241,38 +242,38 @@ class Feed:
         return self.posts[0].published if self.posts else None
 
 
-def site_feed(store: BlogStore) -> Feed:
+def site_feed(reads: ReadStore) -> Feed:
     """Feed the newest posts of the whole blog."""
-    return Feed("", "/", store.list_posts(ALL_POSTS, limit=FEED_ENTRIES).posts)
+    return Feed("", "/", reads.list_posts(ALL_POSTS, limit=FEED_ENTRIES).posts)
 
 
-def tag_feed(store: BlogStore, key: str) -> Feed:
+def tag_feed(reads: ReadStore, key: str) -> Feed:
     """Feed the newest posts carrying a tag."""
-    return _term_feed(store, tag_listing(key), key, "tags", urls.tag_path(key))
+    return _term_feed(reads, tag_listing(key), key, "tags", urls.tag_path(key))
 
 
-def category_feed(store: BlogStore, key: str) -> Feed:
+def category_feed(reads: ReadStore, key: str) -> Feed:
     """Feed the newest posts filed under a category."""
-    return _term_feed(store, category_listing(key), key, "categories", urls.category_path(key))
+    return _term_feed(reads, category_listing(key), key, "categories", urls.category_path(key))
 
 
-def sitemap_index(store: BlogStore) -> list[str]:
+def sitemap_index(reads: ReadStore) -> list[str]:
     """List the sitemaps: the site's pages and terms, then one a month, newest first.
 
     One GetItem (the layout knows the months), and each sitemap is one Query, so a
     crawler never makes one request read every post.
     """
-    months = reversed(store.get_layout().months)
+    months = reversed(reads.get_layout().months)
     return [f"{SITEMAPS}{SITE_SITEMAP}.xml", *(f"{SITEMAPS}{month}.xml" for month in months)]
 
 
-def sitemap_entries(store: BlogStore, name: str) -> list[tuple[str, datetime | None]]:
+def sitemap_entries(reads: ReadStore, name: str) -> list[tuple[str, datetime | None]]:
     """List the pages of one sitemap (``site.xml`` or ``yyyy-mm.xml``) with their last change."""
     stem = name.removesuffix(".xml")
     if stem == name:
         raise NotFound(f"no sitemap {name}")
     if stem == SITE_SITEMAP:
-        index = store.site_index()[1]
+        index = reads.site_index()[1]
         newest = index.recent[0].published if index.recent else None
         entries: list[tuple[str, datetime | None]] = [("/", newest)]
         entries += [(urls.page_path(p.slug), None) for p in index.pages]
@@ -281,7 +282,7 @@ def sitemap_entries(store: BlogStore, name: str) -> list[tuple[str, datetime | N
         return entries[:SITEMAP_LIMIT]
     if not _MONTH.match(stem):
         raise NotFound(f"no sitemap {name}")
-    posts = itertools.islice(store.post_dates(f"{stem}-"), SITEMAP_LIMIT)
+    posts = itertools.islice(reads.post_dates(f"{stem}-"), SITEMAP_LIMIT)
     return _nonempty_entries([(urls.post_path(post_id), when) for post_id, when in posts])
 
 
@@ -293,9 +294,9 @@ def _nonempty_entries(
     return entries
 
 
-def _term_feed(store: BlogStore, partition: str, key: str, field_name: str, path: str) -> Feed:
+def _term_feed(reads: ReadStore, partition: str, key: str, field_name: str, path: str) -> Feed:
     _require_length(key)
-    posts = _nonempty(store.list_posts(partition, limit=FEED_ENTRIES)).posts
+    posts = _nonempty(reads.list_posts(partition, limit=FEED_ENTRIES)).posts
     return Feed(_term_name(posts[0], field_name, key), path, posts)
 
 
@@ -308,16 +309,16 @@ def _term_name(post: PostSummary, field_name: str, key: str) -> str:
 SEARCH_RESULTS = 50
 
 
-def search_page(store: BlogStore, query: str, page: int, per_page: int) -> PageView:
+def search_page(reads: ReadStore, query: str, page: int, per_page: int) -> PageView:
     """Show the posts that best match a query, with the query's words marked."""
     query = " ".join(query[: search.MAX_QUERY_CHARS].split())
     terms = search.query_terms(query)
-    layout = store.get_layout()
-    ranked = search.rank(store.postings(terms), layout.total_posts) if terms else []
+    layout = reads.get_layout()
+    ranked = search.rank(reads.postings(terms), layout.total_posts) if terms else []
     ranked = ranked[:SEARCH_RESULTS]
     pages = max(1, math.ceil(len(ranked) / per_page))
     page = min(max(page, 1), pages)
-    shown = store.summaries(ranked[(page - 1) * per_page : page * per_page])
+    shown = reads.summaries(ranked[(page - 1) * per_page : page * per_page])
     data = {
         "query": query,
         "results": [(post, search.highlight(post.summary, query)) for post in shown],

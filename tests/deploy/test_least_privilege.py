@@ -37,7 +37,7 @@ from chalicelib.config import Settings
 from chalicelib.mail.inbox import process_message
 from chalicelib.publishing.ingest import sync_source
 from chalicelib.publishing.reconcile import reconcile
-from chalicelib.storage import BlogStore
+from chalicelib.storage.store import BlogStore
 from devtools import provision
 from tests.conftest import (
     BUCKET_NAME,
@@ -275,8 +275,8 @@ def test_reconcile_works_with_its_own_policy(emulator: Emulator, settings: Setti
     summary = reconcile(s3, store, settings, sqs, emulator.queue_url)
     assert summary.errors == []
     assert summary.failed_events == 1
-    assert store.get_post("2026/08/lost") is not None
-    assert "pages/lost.md" in store.source_index()
+    assert store.reads.get_post("2026/08/lost") is not None
+    assert "pages/lost.md" in store.maintenance.source_index()
 
 
 @pytest.mark.parametrize(
@@ -306,10 +306,12 @@ def api_client(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
     aws.reset_clients()
     blog_app.get_store.cache_clear()
+    blog_app.get_reads.cache_clear()
     with Client(blog_app.app, stage_name="local", project_dir=str(PROJECT_DIR)) as client:
         yield client
     aws.reset_clients()
     blog_app.get_store.cache_clear()
+    blog_app.get_reads.cache_clear()
 
 
 def test_every_page_type_works_with_the_api_policy(api_client: Client, emulator: Emulator) -> None:
@@ -357,7 +359,7 @@ def test_what_no_function_may_do(emulator: Emulator, function: str) -> None:
 
 
 def _table_definition() -> dict[str, Any]:
-    from chalicelib.storage import table_definition
+    from chalicelib.storage.maintenance import table_definition
 
     return table_definition("another")
 

@@ -18,6 +18,7 @@ from tests.conftest import BUCKET_NAME, PROJECT_DIR
 def client(aws_resources: dict[str, Any]) -> Iterator[Client]:
     """A test client for the app, with a store on the freshly reset emulator."""
     blog_app.get_store.cache_clear()
+    blog_app.get_reads.cache_clear()
     with Client(blog_app.app, stage_name="local", project_dir=str(PROJECT_DIR)) as test_client:
         yield test_client
 

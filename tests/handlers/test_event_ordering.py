@@ -16,7 +16,8 @@ from urllib.parse import quote_plus
 import pytest
 from chalice.test import Client
 
-from chalicelib.storage import ALL_POSTS, BlogStore
+from chalicelib.storage.keys import ALL_POSTS
+from chalicelib.storage.store import BlogStore
 from tests.conftest import BUCKET_NAME, make_post_markdown, term_counts
 
 
@@ -66,7 +67,7 @@ def state(store: BlogStore) -> list[tuple[str, tuple[str, ...], int]]:
     counts = {t.term.key: t.count for t in tags}
     return [
         (p.title, tuple(t.key for t in p.tags), sum(counts.values()))
-        for p in store.list_posts(ALL_POSTS).posts
+        for p in store.reads.list_posts(ALL_POSTS).posts
     ]
 
 
@@ -118,7 +119,7 @@ def test_every_order_of_a_sequence_converges(
 def test_duplicates_are_no_ops(client: Client, s3: Any, store: BlogStore) -> None:
     event = Bucket(s3).put("posts/a.md", "once", ["x"])
     deliver_all(client, [event] * 5)
-    source = store.get_source("posts/a.md")
+    source = store.sources.get_source("posts/a.md")
     assert source is not None and source.rev == 1
     assert state(store) == [("once", ("x",), 1)]
 

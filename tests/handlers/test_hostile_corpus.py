@@ -16,7 +16,7 @@ import pytest
 from chalice.test import Client
 
 from chalicelib.site import urls
-from chalicelib.storage import BlogStore
+from chalicelib.storage.store import BlogStore
 from tests.conftest import BUCKET_NAME, FIXTURES, make_post_markdown
 from tests.handlers.conftest import deliver
 from tests.pagecheck import elements
@@ -68,11 +68,11 @@ def test_hostile_file(
     publishable_key = key.count("/") == 1
     if entry["expect"] == "rejected" and publishable_key:
         publish(key, GOOD)
-    before = store.get_source(key)
+    before = store.sources.get_source(key)
 
     publish(key, (CORPUS / entry["file"]).read_bytes())
 
-    source = store.get_source(key)
+    source = store.sources.get_source(key)
     if entry["expect"] == "published":
         assert source is not None
         assert page_title(client, source.post_id) == entry["title"]

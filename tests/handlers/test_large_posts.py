@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from chalice.test import Client
 
-from chalicelib.bodies import RENDERED_PREFIX
 from chalicelib.config import Settings
 from chalicelib.publishing import reports
 from chalicelib.publishing.ingest import sync_source
-from chalicelib.storage import BlogStore
+from chalicelib.storage.bodies import RENDERED_PREFIX
+from chalicelib.storage.store import BlogStore
 from tests.conftest import BUCKET_NAME, make_post_markdown
 
 Publish = Callable[[str, str], None]

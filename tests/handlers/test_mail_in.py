@@ -15,7 +15,7 @@ import pytest
 from chalice.test import Client
 
 from chalicelib.site import urls
-from chalicelib.storage import BlogStore
+from chalicelib.storage.store import BlogStore
 from tests.conftest import BUCKET_NAME, FIXTURES
 from tests.handlers.conftest import deliver
 from tests.pagecheck import elements
@@ -42,7 +42,7 @@ def keys(s3: Any, prefix: str) -> list[str]:
 
 def published_page(client: Client, store: BlogStore, s3: Any) -> tuple[str, str]:
     [post_key] = keys(s3, "posts/")
-    source = store.get_source(post_key)
+    source = store.sources.get_source(post_key)
     assert source is not None, post_key
     path = urls.post_path(source.post_id)
     response = client.http.get(path)
@@ -110,7 +110,7 @@ def test_redelivered_message_posts_once(client: Client, s3: Any, store: BlogStor
     client.lambda_.invoke("on_mail_received", event)
     receive(client, s3, "msg-2", raw)  # the same message delivered to the inbox twice
     assert len(keys(s3, "posts/")) == 1
-    assert len(store.list_posts("LIST#all").posts) == 1
+    assert len(store.reads.list_posts("LIST#all").posts) == 1
 
 
 def test_another_sender_cannot_overwrite_a_post_by_reusing_its_message_id(
@@ -149,7 +149,7 @@ def test_same_subject_twice_gets_distinct_permalinks(
     raw = (MAIL / "plain-text-signature.eml").read_bytes()
     receive(client, s3, "one", raw)
     receive(client, s3, "two", raw.replace(b"GA1234@carol", b"GB5678@carol"))
-    ids = sorted(p.post_id for p in store.list_posts("LIST#all").posts)
+    ids = sorted(p.post_id for p in store.reads.list_posts("LIST#all").posts)
     assert len(ids) == 2 and ids[0].startswith("2026/11/café-morning")
 
 

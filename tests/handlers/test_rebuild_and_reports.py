@@ -9,7 +9,7 @@ import pytest
 from chalice.test import Client
 
 from chalicelib.config import Settings
-from chalicelib.storage import BlogStore
+from chalicelib.storage.store import BlogStore
 from devtools import blogctl
 from tests.conftest import BUCKET_NAME, PROJECT_DIR
 from tests.pagecheck import crawl

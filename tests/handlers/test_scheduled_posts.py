@@ -11,7 +11,8 @@ from chalice.test import Client
 
 from chalicelib.config import Settings
 from chalicelib.publishing.ingest import publish_due_posts, sync_source
-from chalicelib.storage import ALL_POSTS, BlogStore
+from chalicelib.storage.keys import ALL_POSTS
+from chalicelib.storage.store import BlogStore
 from tests.conftest import BUCKET_NAME, make_post_markdown, term_counts
 from tests.handlers.conftest import deliver
 
@@ -24,7 +25,7 @@ def visible(client: Client, store: BlogStore, title: str) -> dict[str, bool]:
     home = client.http.get("/").body.decode()
     _, tags, months = term_counts(store)
     return {
-        "listed": title in [p.title for p in store.list_posts(ALL_POSTS).posts],
+        "listed": title in [p.title for p in store.reads.list_posts(ALL_POSTS).posts],
         "home": title in home,
         "feed": title in client.http.get("/feed/").body.decode(),
         "search": title in client.http.get("/search?q=zeppelin").body.decode(),
@@ -61,10 +62,10 @@ def test_moving_a_live_post_into_the_future_takes_it_down(
     later = make_post_markdown("Zeppelin", "2027-01-01")
     s3.put_object(Bucket=BUCKET_NAME, Key="posts/a.md", Body=later.encode())
     assert sync_source("posts/a.md", s3, store, settings, now=NOW) == "scheduled"
-    assert store.list_posts(ALL_POSTS).posts == ()
+    assert store.reads.list_posts(ALL_POSTS).posts == ()
     s3.delete_object(Bucket=BUCKET_NAME, Key="posts/a.md")
     sync_source("posts/a.md", s3, store, settings, now=NOW)
-    assert store.due(datetime(2027, 2, 1, tzinfo=UTC)) == []
+    assert store.schedule.due(datetime(2027, 2, 1, tzinfo=UTC)) == []
 
 
 def test_the_deployed_schedule_handler_publishes_when_due(
@@ -80,4 +81,4 @@ def test_the_deployed_schedule_handler_publishes_when_due(
     )
     assert "Zeppelin soon" in client.http.get("/").body.decode()
     deliver(client, "posts/soon.md", "ObjectCreated:Put")  # a late duplicate event changes nothing
-    assert [p.title for p in store.list_posts(ALL_POSTS).posts] == ["Zeppelin soon"]
+    assert [p.title for p in store.reads.list_posts(ALL_POSTS).posts] == ["Zeppelin soon"]

@@ -22,7 +22,7 @@ from chalicelib import aws
 from chalicelib.config import Settings
 from chalicelib.publishing.ingest import sync_source
 from chalicelib.publishing.reconcile import reconcile
-from chalicelib.storage import BlogStore
+from chalicelib.storage.store import BlogStore
 from devtools import blogctl, provision
 from devtools.emulator import SerialMotoServer
 from devtools.faults import EventFaults, FaultPlan
@@ -89,6 +89,7 @@ def faulty_stack(moto_endpoint: str) -> Iterator[FaultyStack]:
     os.environ["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{port}"
     aws.reset_clients()
     blog_app.get_store.cache_clear()
+    blog_app.get_reads.cache_clear()
     # moto's servers in one process share their data: start from nothing, as every test does.
     urllib.request.urlopen(urllib.request.Request(f"{moto_endpoint}/moto-api/reset", method="POST"))
     try:
@@ -108,6 +109,7 @@ def faulty_stack(moto_endpoint: str) -> Iterator[FaultyStack]:
         os.environ["AWS_ENDPOINT_URL"] = moto_endpoint
         aws.reset_clients()
         blog_app.get_store.cache_clear()
+        blog_app.get_reads.cache_clear()
         server.stop()
 
 
@@ -234,7 +236,7 @@ def test_handlers_killed_after_the_transaction_are_repaired_by_reconcile(
     s3.delete_object(Bucket=BUCKET_NAME, Key="posts/k3.md")
     del posts["posts/k3.md"]
     for key in ("posts/new.md", "posts/k5.md", "posts/k3.md"):
-        with fail_once(store._client, operation, when), pytest.raises(InjectedFailure):
+        with fail_once(store.reads.table.client, operation, when), pytest.raises(InjectedFailure):
             sync_source(key, s3, store, settings)
 
     reconcile(s3, store, settings)

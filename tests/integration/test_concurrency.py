@@ -9,7 +9,8 @@ from typing import Any
 
 from chalicelib.config import Settings
 from chalicelib.publishing.ingest import sync_source
-from chalicelib.storage import ALL_POSTS, BlogStore
+from chalicelib.storage.keys import ALL_POSTS
+from chalicelib.storage.store import BlogStore
 from tests.conftest import BUCKET_NAME, days_with_posts, make_post_markdown, term_counts
 
 UPLOADS = 200
@@ -37,7 +38,7 @@ def test_two_hundred_simultaneous_uploads(s3: Any, store: BlogStore, settings: S
         outcomes = Counter(pool.map(upload_and_ingest, posts))
     assert outcomes == {"published": UPLOADS}
 
-    listed = store.list_posts(ALL_POSTS, limit=UPLOADS + 10).posts
+    listed = store.reads.list_posts(ALL_POSTS, limit=UPLOADS + 10).posts
     assert len(listed) == UPLOADS
     categories, tags, months = term_counts(store)
     assert {c.term.key: c.count for c in categories} == Counter(
@@ -71,7 +72,7 @@ def test_concurrent_updates_of_one_post_converge_on_the_newest(
         for future in pending:
             future.result()
 
-    [summary] = store.list_posts(ALL_POSTS).posts
+    [summary] = store.reads.list_posts(ALL_POSTS).posts
     assert summary.title == f"Version {versions - 1}"
     _, tags, _ = term_counts(store)
     assert [(t.term.key, t.count) for t in tags] == [(f"v{(versions - 1) % 3}", 1)]

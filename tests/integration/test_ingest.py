@@ -11,7 +11,8 @@ import pytest
 
 from chalicelib.config import Settings
 from chalicelib.publishing.ingest import is_post_key, sync_source
-from chalicelib.storage import ALL_POSTS, BlogStore
+from chalicelib.storage.keys import ALL_POSTS
+from chalicelib.storage.store import BlogStore
 from tests.conftest import BUCKET_NAME, make_post_markdown, term_counts
 
 
@@ -21,7 +22,7 @@ def upload(s3: Any, key: str, text: str | bytes, **extra: Any) -> None:
 
 
 def titles(store: BlogStore) -> list[str]:
-    return [p.title for p in store.list_posts(ALL_POSTS).posts]
+    return [p.title for p in store.reads.list_posts(ALL_POSTS).posts]
 
 
 def test_upload_update_and_delete(s3: Any, store: BlogStore, settings: Settings) -> None:
@@ -91,7 +92,7 @@ def test_posterous_style_post_dates_from_last_modified(
     upload(s3, "posts/mailed.md", "# From my phone\n\nHello.")
     sync_source("posts/mailed.md", s3, store, settings)
     head = s3.head_object(Bucket=BUCKET_NAME, Key="posts/mailed.md")
-    [summary] = store.list_posts(ALL_POSTS).posts
+    [summary] = store.reads.list_posts(ALL_POSTS).posts
     assert summary.title == "From my phone"
     assert summary.published == head["LastModified"]
     assert summary.post_id == f"{head['LastModified']:%Y/%m}/mailed"

@@ -7,7 +7,9 @@ from typing import Any
 from chalicelib import search
 from chalicelib.config import Settings
 from chalicelib.publishing.ingest import sync_source
-from chalicelib.storage import COUNTS, POSTINGS_PER_TERM, BlogStore
+from chalicelib.storage.keys import COUNTS
+from chalicelib.storage.reads import POSTINGS_PER_TERM
+from chalicelib.storage.store import BlogStore
 from tests.conftest import BUCKET_NAME, TABLE_NAME, make_post_markdown
 
 
@@ -40,7 +42,7 @@ def test_a_common_word_still_finds_the_newest_post(
     ]
     newest = search.Posting("2026-01-01T00:00:00#2026/01/newest", 4, 200)
     _write_postings(aws_resources["dynamodb"], "common", [*older, newest])
-    found = store.postings(["common"])["common"]
+    found = store.reads.postings(["common"])["common"]
     assert len(found) == POSTINGS_PER_TERM
     assert newest in found
     assert search.rank({"common": found}, total_posts=1100)[0] == newest.sort_key
@@ -70,7 +72,7 @@ def test_many_long_tags_never_stop_publishing(
         assert sync_source(f"posts/t{k}.md", s3, store, settings) == "published"
     _upload(s3, "posts/plain.md", make_post_markdown("Plain", "2026-08-02", ["short"]))
     assert sync_source("posts/plain.md", s3, store, settings) == "published"
-    layout = store.get_layout()
+    layout = store.reads.get_layout()
     assert "Plain" in layout.sidebar_html and layout.total_posts == 25
     assert len(layout.sidebar_html.encode()) < 300_000
 

@@ -14,7 +14,8 @@ from chalicelib.config import Settings
 from chalicelib.publishing import reports
 from chalicelib.publishing.ingest import sync_source
 from chalicelib.publishing.reconcile import failed_event_keys, peek_failures, reconcile
-from chalicelib.storage import ALL_POSTS, BlogStore
+from chalicelib.storage.keys import ALL_POSTS
+from chalicelib.storage.store import BlogStore
 from devtools import blogctl
 from devtools.s3events import QueueBridge, S3Route
 from tests.conftest import BUCKET_NAME, make_post_markdown
@@ -23,7 +24,7 @@ from tests.storecheck import neighbours, related, searched, upload
 
 
 def titles(store: BlogStore) -> list[str]:
-    return [p.title for p in store.list_posts(ALL_POSTS).posts]
+    return [p.title for p in store.reads.list_posts(ALL_POSTS).posts]
 
 
 def test_nothing_to_do_on_a_blog_in_step(s3: Any, store: BlogStore, settings: Settings) -> None:
@@ -83,7 +84,7 @@ def test_a_crash_is_repaired_without_redelivery(
     s3: Any, store: BlogStore, settings: Settings
 ) -> None:
     upload(s3, "posts/a.md", "Apples", "2026-08-01", ["fruit"])
-    with fail_once(store._client, "BatchWriteItem"), pytest.raises(InjectedFailure):
+    with fail_once(store.reads.table.client, "BatchWriteItem"), pytest.raises(InjectedFailure):
         sync_source("posts/a.md", s3, store, settings)
     # The crash left a report in errors/ too, so the author sees it until it is repaired.
     assert [r.key for r in reports.list_reports(s3, BUCKET_NAME)] == ["posts/a.md"]
@@ -92,18 +93,18 @@ def test_a_crash_is_repaired_without_redelivery(
     assert summary.outcomes == {"repaired": 1}
     assert list(reports.list_reports(s3, BUCKET_NAME)) == []
     assert searched(store, "apples") == {"2026/08/a"}
-    assert "Apples" in store.get_layout().sidebar_html
+    assert "Apples" in store.reads.get_layout().sidebar_html
 
 
 def test_a_stale_layout_is_rebuilt(s3: Any, store: BlogStore, settings: Settings) -> None:
     s3.put_object(Bucket=BUCKET_NAME, Key="pages/about.md", Body=b"---\ntitle: About me\n---\nHi\n")
     sync_source("pages/about.md", s3, store, settings)
     s3.delete_object(Bucket=BUCKET_NAME, Key="pages/about.md")
-    with fail_once(store._client, "PutItem", "LAYOUT"), pytest.raises(InjectedFailure):
+    with fail_once(store.reads.table.client, "PutItem", "LAYOUT"), pytest.raises(InjectedFailure):
         sync_source("pages/about.md", s3, store, settings)
-    assert "About me" in store.get_layout().menu_html
+    assert "About me" in store.reads.get_layout().menu_html
     assert reconcile(s3, store, settings).layout_refreshed
-    assert "About me" not in store.get_layout().menu_html
+    assert "About me" not in store.reads.get_layout().menu_html
 
 
 def test_stale_schedule_entries_go(s3: Any, store: BlogStore, settings: Settings) -> None:
@@ -112,7 +113,7 @@ def test_stale_schedule_entries_go(s3: Any, store: BlogStore, settings: Settings
     assert sync_source("posts/later.md", s3, store, settings) == "scheduled"
     s3.delete_object(Bucket=BUCKET_NAME, Key="posts/later.md")  # its event is lost
     assert reconcile(s3, store, settings).unscheduled == 1
-    assert store.scheduled_sources() == []
+    assert store.schedule.keys() == []
 
 
 def lambda_failure_record(key: str) -> str:
@@ -186,7 +187,7 @@ def test_a_scheduled_post_is_left_to_the_scheduler(
     assert sync_source("posts/later.md", s3, store, settings) == "scheduled"
     summary = reconcile(s3, store, settings)
     assert summary.checked == {}
-    assert store.scheduled_sources() == ["posts/later.md"]
+    assert store.schedule.keys() == ["posts/later.md"]
 
 
 def test_errors_command_shows_queued_failures(

@@ -9,7 +9,8 @@ import pytest
 
 from chalicelib.config import Settings
 from chalicelib.publishing.ingest import publish_due_posts, sync_source
-from chalicelib.storage import ALL_POSTS, BlogStore
+from chalicelib.storage.keys import ALL_POSTS
+from chalicelib.storage.store import BlogStore
 from tests.conftest import BUCKET_NAME, make_post_markdown
 from tests.crashes import FOLLOW_UP_STEPS, InjectedFailure, fail_once
 from tests.storecheck import neighbours, recent, related, searched, upload
@@ -24,7 +25,7 @@ def test_crash_after_publishing_is_repaired_by_redelivery(
     for key in ("posts/a.md", "posts/b.md"):
         sync_source(key, s3, store, settings)
     upload(s3, "posts/c.md", "Cherries", "2026-08-03", ["fruit"])
-    with fail_once(store._client, operation, when), pytest.raises(InjectedFailure):
+    with fail_once(store.reads.table.client, operation, when), pytest.raises(InjectedFailure):
         sync_source("posts/c.md", s3, store, settings)
 
     assert sync_source("posts/c.md", s3, store, settings) == "repaired"
@@ -46,7 +47,7 @@ def test_crash_after_a_delete_is_repaired_by_redelivery(
         sync_source(f"posts/{key}.md", s3, store, settings)
     assert "2026/08/b" in related(store, "2026/08/a")
     s3.delete_object(Bucket=BUCKET_NAME, Key="posts/b.md")
-    with fail_once(store._client, operation, when), pytest.raises(InjectedFailure):
+    with fail_once(store.reads.table.client, operation, when), pytest.raises(InjectedFailure):
         sync_source("posts/b.md", s3, store, settings)
 
     assert sync_source("posts/b.md", s3, store, settings) == "removed"
@@ -64,7 +65,7 @@ def test_crash_after_an_edit_still_clears_the_old_version(
     upload(s3, "posts/a.md", "Apples", "2026-08-01", ["fruit"])
     sync_source("posts/a.md", s3, store, settings)
     upload(s3, "posts/a.md", "Oranges", "2026-08-05", ["fruit"])
-    with fail_once(store._client, "BatchWriteItem"), pytest.raises(InjectedFailure):
+    with fail_once(store.reads.table.client, "BatchWriteItem"), pytest.raises(InjectedFailure):
         sync_source("posts/a.md", s3, store, settings)
 
     assert sync_source("posts/a.md", s3, store, settings) == "repaired"
@@ -81,13 +82,13 @@ def test_scheduled_post_survives_a_failed_publication(
     assert sync_source("posts/later.md", s3, store, settings, now=now) == "scheduled"
 
     due = now + timedelta(days=3)
-    with fail_once(store._client, "TransactWriteItems", "POST#"):
+    with fail_once(store.reads.table.client, "TransactWriteItems", "POST#"):
         assert publish_due_posts(s3, store, settings, now=due) == 0
-    assert [p.title for p in store.list_posts(ALL_POSTS).posts] == []
+    assert [p.title for p in store.reads.list_posts(ALL_POSTS).posts] == []
 
     assert publish_due_posts(s3, store, settings, now=due) == 1
-    assert [p.title for p in store.list_posts(ALL_POSTS).posts] == ["Zeppelin"]
-    assert store.due(due) == []
+    assert [p.title for p in store.reads.list_posts(ALL_POSTS).posts] == ["Zeppelin"]
+    assert store.schedule.due(due) == []
 
 
 def test_related_links_follow_a_deleted_or_moved_post(
@@ -105,4 +106,4 @@ def test_related_links_follow_a_deleted_or_moved_post(
     assert sync_source("posts/p3.md", s3, store, settings) == "published"
 
     assert related(store, "2026/08/p1") == {"2026/09/p3", "2026/08/p8", "2026/08/p7"}
-    assert store.linked_from("2026/08/p4") == store.linked_from("2026/08/p3") == []
+    assert store.links.linked_from("2026/08/p4") == store.links.linked_from("2026/08/p3") == []

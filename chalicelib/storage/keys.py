@@ -1,0 +1,77 @@
+"""The table's key schema: which partition and sort key hold what (docs/data-model.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+ALL_POSTS = "LIST#all"
+COUNTS = "COUNT"
+SCHEDULE = "SCHEDULE"
+# One small item per source file (etag, follow-ups pending): what reconcile compares
+# with the bucket, read with a Query instead of a Scan over every item of the table.
+SOURCE_INDEX = "SOURCES"
+LAYOUT = "LAYOUT"
+# LINKED#<post id> holds one item per post whose related posts name that post, so that
+# when it is deleted or moves, exactly those posts choose their related posts again.
+LINKED_FROM = "LINKED#"
+# Every post and page transaction adds one: derived items (neighbour links, the
+# layout) carry the generation they were computed at, so a stale one never wins.
+GENERATION = "GEN"
+# The sort key of every item that is alone in its partition.
+ITEM = "#"
+SORT_KEY_MAX = "~"  # sorts after every character a sort key can hold after its date
+
+
+def source_item(key: str) -> str:
+    """Return the partition of what one source file (an S3 key) published."""
+    return f"SOURCE#{key}"
+
+
+def post_item(post_id: str) -> str:
+    """Return the partition of a post (``yyyy/mm/slug``)."""
+    return f"POST#{post_id}"
+
+
+def page_item(slug: str) -> str:
+    """Return the partition of a static page."""
+    return f"PAGE#{slug}"
+
+
+def scheduled_item(key: str) -> str:
+    """Return the partition pointing at a source's entry in the schedule."""
+    return f"SCHEDULED#{key}"
+
+
+def term_postings(term: str) -> str:
+    """Return the partition of a search term's postings."""
+    return f"TERM#{term}"
+
+
+def linked_from(post_id: str) -> str:
+    """Return the partition listing the posts whose related posts name this one."""
+    return f"{LINKED_FROM}{post_id}"
+
+
+def days_item(month: str) -> str:
+    """Return the partition of a month's per-day post counts (``yyyy-mm``)."""
+    return f"DAYS#{month}"
+
+
+def tag_listing(key: str) -> str:
+    """Return the listing partition of a tag."""
+    return f"LIST#tag#{key}"
+
+
+def category_listing(key: str) -> str:
+    """Return the listing partition of a category."""
+    return f"LIST#category#{key}"
+
+
+def menu_entry(order: int, slug: str) -> str:
+    """Return the sort key, in the COUNT partition, of a static page's menu entry."""
+    return f"menu#{order:06d}#{slug}"
+
+
+def typed_key(pk: str, sk: str = ITEM) -> dict[str, Any]:
+    """Return a key as DynamoDB's low-level API takes it."""
+    return {"pk": {"S": pk}, "sk": {"S": sk}}

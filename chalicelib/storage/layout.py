@@ -1,0 +1,47 @@
+"""The stored layout: the menu and sidebar rendered at publish time, and its generation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from chalicelib.models import Layout
+from chalicelib.storage.items import layout_attributes
+from chalicelib.storage.keys import COUNTS, ITEM, LAYOUT
+from chalicelib.storage.reads import ReadStore
+from chalicelib.storage.table import Table
+
+
+class StoredLayout:
+    """One LAYOUT item, replaced only by a layout built from a later generation."""
+
+    def __init__(self, table: Table, reads: ReadStore) -> None:
+        self._table = table
+        self._reads = reads
+
+    def is_stale(self) -> bool:
+        """Tell whether a post or page changed after the stored layout was built."""
+        item = self._table.get(LAYOUT, consistent=True)
+        stored = int(item.get("gen", 0)) if item else -1
+        return stored < self._reads.generation()
+
+    def save(self, layout: Layout, generation: int) -> bool:
+        """Store a layout built at a generation; False if one from a later one is stored."""
+        put = self._table.put(LAYOUT, ITEM, layout_attributes(layout, generation))
+        put["Put"]["ConditionExpression"] = "attribute_not_exists(gen) OR gen <= :gen"
+        put["Put"]["ExpressionAttributeValues"] = {":gen": {"N": str(generation)}}
+        return self._table.write_if(put)
+
+    def delete_empty_counters(self, sort_keys: Iterable[str]) -> None:
+        """Delete counters of the COUNT partition that are still at zero.
+
+        Conditional, so a post that took the tag again meanwhile keeps its count; an
+        ADD after the delete recreates the item, with its name, from zero.
+        """
+        for sort_key in sort_keys:
+            delete = self._table.delete(COUNTS, sort_key)
+            delete["Delete"].update(
+                ConditionExpression="#n = :zero",
+                ExpressionAttributeNames={"#n": "n"},
+                ExpressionAttributeValues={":zero": {"N": "0"}},
+            )
+            self._table.write_if(delete)

@@ -1,0 +1,28 @@
+"""The whole table as the publishing functions use it: one object holding each part."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from chalicelib.storage.layout import StoredLayout
+from chalicelib.storage.links import Links
+from chalicelib.storage.maintenance import Maintenance
+from chalicelib.storage.reads import ReadStore
+from chalicelib.storage.schedule import Schedule
+from chalicelib.storage.writes import SourceWrites
+
+
+class BlogStore:
+    """Posts, pages, listings, links, the schedule and the layout in one DynamoDB table."""
+
+    def __init__(
+        self, client: Any, table_name: str, load_body: Callable[[str], str] | None = None
+    ) -> None:
+        self.reads = ReadStore(client, table_name, load_body)
+        table = self.reads.table
+        self.links = Links(table, self.reads)
+        self.sources = SourceWrites(table, self.links)
+        self.schedule = Schedule(table)
+        self.layout = StoredLayout(table, self.reads)
+        self.maintenance = Maintenance(table)
