@@ -14,7 +14,7 @@ from chalice.app import Chalice, CloudWatchEvent, Rate, Request, Response, S3Eve
 from chalicelib import aws
 from chalicelib.bucket import INBOX_PREFIX, PAGES_PREFIX, POST_SUFFIX, POSTS_PREFIX
 from chalicelib.config import load_settings
-from chalicelib.site import http, media, theme, views
+from chalicelib.site import feeds, http, media, theme, views
 from chalicelib.storage import bodies
 from chalicelib.storage.reads import ReadStore
 
@@ -101,7 +101,7 @@ def _base_url() -> str:
     return _site_origin() + _link_prefix()
 
 
-def _feed(feed: views.Feed, kind: str) -> Response:
+def _feed(feed: feeds.Feed, kind: str) -> Response:
     body = theme.render_feed(feed, kind, SETTINGS, _base_url())
     return http.feed_response(body, f"application/{kind}+xml")
 
@@ -165,37 +165,37 @@ def search_results() -> views.PageView:
 @app.route("/feed")
 @read_route
 def site_rss() -> Response:
-    return _feed(views.site_feed(get_reads()), "rss")
+    return _feed(feeds.site_feed(get_reads()), "rss")
 
 
 @app.route("/feed/atom")
 @read_route
 def site_atom() -> Response:
-    return _feed(views.site_feed(get_reads()), "atom")
+    return _feed(feeds.site_feed(get_reads()), "atom")
 
 
 @app.route("/tag/{tag}/feed")
 @read_route
 def tag_rss(tag: str) -> Response:
-    return _feed(views.tag_feed(get_reads(), tag), "rss")
+    return _feed(feeds.tag_feed(get_reads(), tag), "rss")
 
 
 @app.route("/tag/{tag}/feed/atom")
 @read_route
 def tag_atom(tag: str) -> Response:
-    return _feed(views.tag_feed(get_reads(), tag), "atom")
+    return _feed(feeds.tag_feed(get_reads(), tag), "atom")
 
 
 @app.route("/category/{category}/feed")
 @read_route
 def category_rss(category: str) -> Response:
-    return _feed(views.category_feed(get_reads(), category), "rss")
+    return _feed(feeds.category_feed(get_reads(), category), "rss")
 
 
 @app.route("/category/{category}/feed/atom")
 @read_route
 def category_atom(category: str) -> Response:
-    return _feed(views.category_feed(get_reads(), category), "atom")
+    return _feed(feeds.category_feed(get_reads(), category), "atom")
 
 
 @app.route("/sitemap.xml")
@@ -204,7 +204,7 @@ def sitemap() -> Response:
     if _request().query_params:
         # One URL per sitemap: a query string would only get past the caches.
         return http.redirect_response(f"{_link_prefix()}/sitemap.xml")
-    body = theme.render_sitemap_index(views.sitemap_index(get_reads()), _base_url())
+    body = theme.render_sitemap_index(feeds.sitemap_index(get_reads()), _base_url())
     return http.feed_response(body, "application/xml")
 
 
@@ -212,8 +212,8 @@ def sitemap() -> Response:
 @read_route
 def sitemap_file(name: str) -> Response:
     if _request().query_params:
-        return http.redirect_response(f"{_link_prefix()}{views.SITEMAPS}{name}")
-    body = theme.render_sitemap(views.sitemap_entries(get_reads(), name), _base_url())
+        return http.redirect_response(f"{_link_prefix()}{feeds.SITEMAPS}{name}")
+    body = theme.render_sitemap(feeds.sitemap_entries(get_reads(), name), _base_url())
     return http.feed_response(body, "application/xml")
 
 

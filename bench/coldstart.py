@@ -14,7 +14,17 @@ STARTED = time.perf_counter()
 import json  # noqa: E402
 import sys  # noqa: E402
 
-PUBLISH_ONLY = ("markdown", "pygments", "nh3", "yaml")
+# Libraries and modules only publishing uses: the API's first page must import none of
+# them (the write side of the table included: the API function may only read).
+PUBLISH_ONLY = (
+    "markdown",
+    "pygments",
+    "nh3",
+    "yaml",
+    "chalicelib.publishing.ingest",
+    "chalicelib.storage.writes",
+    "chalicelib.storage.store",
+)
 
 
 def baseline() -> None:

@@ -154,4 +154,3 @@ class ListingPage:
     posts: tuple[PostSummary, ...]
     older: str | None
     newer: str | None
-    newer_is_first: bool = False

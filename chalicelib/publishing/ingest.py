@@ -15,15 +15,10 @@ from chalicelib.bucket import PAGES_PREFIX, POST_SUFFIX, POSTS_PREFIX
 from chalicelib.config import Settings
 from chalicelib.models import Page, Post
 from chalicelib.publishing import reports
-from chalicelib.publishing.layout import (
-    links,
-    refresh_layout,
-    relate_back,
-    related_posts,
-    unlink_departed,
-)
+from chalicelib.publishing.layout import refresh_layout
 from chalicelib.publishing.markup import html_to_text, render_markdown, summarize
 from chalicelib.publishing.parsing import ParseError, SourceDocument, parse_document
+from chalicelib.publishing.related import links, relate_back, related_posts, unlink_departed
 from chalicelib.search import index_terms
 from chalicelib.storage import bodies
 from chalicelib.storage.records import SlugTakenError, SourceVersion
@@ -98,7 +93,7 @@ def _require_size(html: str, limit: int, kind: str) -> None:
         )
 
 
-def is_post_key(key: str) -> bool:
+def is_source_key(key: str) -> bool:
     """Tell whether an object key is a source: ``posts/<name>.md`` or ``pages/<name>.md``."""
     folder, _, name = key.partition("/")
     return (
@@ -137,7 +132,7 @@ def sync_source(
     """
     if not key.startswith((POSTS_PREFIX, PAGES_PREFIX)):
         return _log(key, "ignored", "not under posts/ or pages/")
-    if not is_post_key(key):
+    if not is_source_key(key):
         reason = (
             "a post or page must be a .md file directly under posts/ or pages/, not in a sub-folder"
         )

@@ -36,7 +36,7 @@ from urllib.parse import unquote_plus
 from chalicelib.bucket import PAGES_PREFIX, POSTS_PREFIX
 from chalicelib.config import Settings
 from chalicelib.publishing import reports
-from chalicelib.publishing.ingest import is_post_key, sync_source
+from chalicelib.publishing.ingest import is_source_key, sync_source
 from chalicelib.publishing.layout import refresh_layout
 from chalicelib.storage.store import BlogStore
 
@@ -80,7 +80,7 @@ def reconcile(
     summary.failed_events = sum(len(receipts) for receipts in failed.values())
     bucket = source_etags(s3, settings.bucket_name)
     index = store.maintenance.source_index()
-    reported = {r for r in _reported_keys(s3, settings.bucket_name) if is_post_key(r)}
+    reported = {r for r in _reported_keys(s3, settings.bucket_name) if is_source_key(r)}
     summary.sources = len(bucket)
     # A future post is indexed once published; until then the scheduler holds it.
     scheduled = set(store.schedule.keys())
@@ -90,7 +90,7 @@ def reconcile(
         "gone": {k for k, entry in index.items() if k not in bucket and entry.etag},
         "pending": {k for k, entry in index.items() if entry.todo},
         "reported": reported,
-        "failed": {k for k in failed if is_post_key(k)},
+        "failed": {k for k in failed if is_source_key(k)},
     }
     summary.checked = {reason: len(keys) for reason, keys in drifted.items() if keys}
     for key in sorted(set().union(*drifted.values())):
@@ -116,7 +116,7 @@ def source_etags(s3: Any, bucket: str) -> dict[str, str]:
     for prefix in (POSTS_PREFIX, PAGES_PREFIX):
         for page in paginator.paginate(Bucket=bucket, Prefix=prefix):
             for entry in page.get("Contents", []):
-                if is_post_key(entry["Key"]):
+                if is_source_key(entry["Key"]):
                     found[entry["Key"]] = str(entry["ETag"]).strip('"')
     return found
 

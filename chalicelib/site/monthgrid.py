@@ -5,8 +5,6 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 
-WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
 
 @dataclass(frozen=True)
 class MonthCalendar:

@@ -22,7 +22,8 @@ from markupsafe import Markup, escape
 from chalicelib.config import Settings
 from chalicelib.models import LINK_PREFIX
 from chalicelib.site import urls
-from chalicelib.site.views import Feed, PageView
+from chalicelib.site.feeds import Feed
+from chalicelib.site.views import PageView
 
 _HERE = Path(__file__).parent.parent
 _STATIC = _HERE / "static"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import math
 import re
 from dataclasses import dataclass, field, replace
@@ -79,7 +78,7 @@ def home_page(reads: ReadStore, cursor: Cursor, per_page: int) -> PageView:
 def post_page(reads: ReadStore, year: str, month: str, slug: str) -> PageView:
     """Show one post with links to its neighbours (one BatchGetItem)."""
     _require_month(year, month)
-    _require_length(slug)
+    require_length(slug)
     fetched = reads.page_data(month=f"{year}-{month}", post_id=f"{year}/{month}/{slug}")
     stored = fetched.post
     if stored is None:
@@ -109,7 +108,7 @@ def date_archive_page(
         prefix, title = f"{when:%Y-%m}-", f"{when:%B %Y}"
     else:
         prefix, title = f"{when:%Y}-", f"{when:%Y}"
-    listing = _nonempty(reads.list_posts(ALL_POSTS, prefix, cursor.before, cursor.after, per_page))
+    listing = nonempty(reads.list_posts(ALL_POSTS, prefix, cursor.before, cursor.after, per_page))
     in_view = f"{when:%Y-%m}" if month else f"{listing.posts[0].published:%Y-%m}"
     path = urls.archive_path(when.year, when.month if month else None, when.day if day else None)
     data = {"listing": listing, "heading": title, "path": path}
@@ -124,7 +123,7 @@ def year_or_static_page(reads: ReadStore, cursor: Cursor, per_page: int, part: s
     """Serve ``/{part}/``: a year archive for four digits, else a static page."""
     if _YEAR.match(part):
         return date_archive_page(reads, cursor, per_page, part)
-    _require_length(part)
+    require_length(part)
     fetched = reads.page_data(page_slug=part)
     page = fetched.page
     if page is None:
@@ -173,9 +172,9 @@ def with_calendar(
 def _term_page(
     reads: ReadStore, cursor: Cursor, per_page: int, partition: str, key: str, field_name: str
 ) -> PageView:
-    _require_length(key)
-    listing = _nonempty(reads.list_posts(partition, "", cursor.before, cursor.after, per_page))
-    name = _term_name(listing.posts[0], field_name, key)
+    require_length(key)
+    listing = nonempty(reads.list_posts(partition, "", cursor.before, cursor.after, per_page))
+    name = term_name(listing.posts[0], field_name, key)
     sidebar = with_calendar(reads.get_layout())
     if field_name == "tags":
         heading, path = f"Tag: {name}", urls.tag_path(key)
@@ -194,13 +193,13 @@ def _term_page(
     )
 
 
-def _nonempty(listing: ListingPage) -> ListingPage:
+def nonempty(listing: ListingPage) -> ListingPage:
     if not listing.posts:
         raise NotFound("empty listing")
     return listing
 
 
-def _require_length(value: str) -> None:
+def require_length(value: str) -> None:
     if len(value) > MAX_PATH_PARAMETER:
         raise NotFound("path parameter too long")
 
@@ -221,86 +220,7 @@ def _archive_date(year: str, month: str, day: str) -> date:
         raise NotFound("no such date") from exc
 
 
-FEED_ENTRIES = 20
-SITEMAP_LIMIT = 50_000  # URLs in one sitemap file, the protocol's maximum
-SITEMAPS = "/sitemaps/"
-SITE_SITEMAP = "site"
-_MONTH = re.compile(r"^\d{4}-\d\d$")
-
-
-@dataclass(frozen=True)
-class Feed:
-    """The newest posts of a listing, for RSS and Atom."""
-
-    title: str
-    path: str
-    posts: tuple[PostSummary, ...]
-
-    @property
-    def updated(self) -> datetime | None:
-        """Return when the newest entry was published."""
-        return self.posts[0].published if self.posts else None
-
-
-def site_feed(reads: ReadStore) -> Feed:
-    """Feed the newest posts of the whole blog."""
-    return Feed("", "/", reads.list_posts(ALL_POSTS, limit=FEED_ENTRIES).posts)
-
-
-def tag_feed(reads: ReadStore, key: str) -> Feed:
-    """Feed the newest posts carrying a tag."""
-    return _term_feed(reads, tag_listing(key), key, "tags", urls.tag_path(key))
-
-
-def category_feed(reads: ReadStore, key: str) -> Feed:
-    """Feed the newest posts filed under a category."""
-    return _term_feed(reads, category_listing(key), key, "categories", urls.category_path(key))
-
-
-def sitemap_index(reads: ReadStore) -> list[str]:
-    """List the sitemaps: the site's pages and terms, then one a month, newest first.
-
-    One GetItem (the layout knows the months), and each sitemap is one Query, so a
-    crawler never makes one request read every post.
-    """
-    months = reversed(reads.get_layout().months)
-    return [f"{SITEMAPS}{SITE_SITEMAP}.xml", *(f"{SITEMAPS}{month}.xml" for month in months)]
-
-
-def sitemap_entries(reads: ReadStore, name: str) -> list[tuple[str, datetime | None]]:
-    """List the pages of one sitemap (``site.xml`` or ``yyyy-mm.xml``) with their last change."""
-    stem = name.removesuffix(".xml")
-    if stem == name:
-        raise NotFound(f"no sitemap {name}")
-    if stem == SITE_SITEMAP:
-        index = reads.site_index()[1]
-        newest = index.recent[0].published if index.recent else None
-        entries: list[tuple[str, datetime | None]] = [("/", newest)]
-        entries += [(urls.page_path(p.slug), None) for p in index.pages]
-        entries += [(urls.category_path(c.term.key), None) for c in index.categories]
-        entries += [(urls.tag_path(t.term.key), None) for t in index.tags]
-        return entries[:SITEMAP_LIMIT]
-    if not _MONTH.match(stem):
-        raise NotFound(f"no sitemap {name}")
-    posts = itertools.islice(reads.post_dates(f"{stem}-"), SITEMAP_LIMIT)
-    return _nonempty_entries([(urls.post_path(post_id), when) for post_id, when in posts])
-
-
-def _nonempty_entries(
-    entries: list[tuple[str, datetime | None]],
-) -> list[tuple[str, datetime | None]]:
-    if not entries:
-        raise NotFound("no posts in that month")
-    return entries
-
-
-def _term_feed(reads: ReadStore, partition: str, key: str, field_name: str, path: str) -> Feed:
-    _require_length(key)
-    posts = _nonempty(reads.list_posts(partition, limit=FEED_ENTRIES)).posts
-    return Feed(_term_name(posts[0], field_name, key), path, posts)
-
-
-def _term_name(post: PostSummary, field_name: str, key: str) -> str:
+def term_name(post: PostSummary, field_name: str, key: str) -> str:
     """Return the display name of a tag or category key, as a post carrying it spells it."""
     terms: tuple[Term, ...] = getattr(post, field_name)
     return next((t.name for t in terms if t.key == key), key)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from chalicelib.config import Settings
-from chalicelib.publishing.ingest import is_post_key, sync_source
+from chalicelib.publishing.ingest import is_source_key, sync_source
 from chalicelib.storage.keys import ALL_POSTS
 from chalicelib.storage.store import BlogStore
 from tests.conftest import BUCKET_NAME, make_post_markdown, term_counts
@@ -101,8 +101,8 @@ def test_posterous_style_post_dates_from_last_modified(
 def test_keys_outside_posts_are_ignored(s3: Any, store: BlogStore, settings: Settings) -> None:
     upload(s3, "media/photo.md", "# not a post")
     assert sync_source("media/photo.md", s3, store, settings) == "ignored"
-    assert not is_post_key("posts/nested/dir.md")
-    assert is_post_key("posts/東京の秋.md")
+    assert not is_source_key("posts/nested/dir.md")
+    assert is_source_key("posts/東京の秋.md")
 
 
 class StaleFirstRead:
