@@ -1,1 +1,1 @@
-"""Domain code of the blog: parsing, rendering, storage and page building."""
+"""The blog's code that ships to Lambda: site (read), publishing (write), mail, storage."""

@@ -1,0 +1,1 @@
+"""The read path: what each page shows, its HTML and its HTTP details. Reads the table only."""
