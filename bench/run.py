@@ -298,7 +298,7 @@ IMPORTS_SHOWN = (
     "boto3",
     "jinja2",
     "chalicelib.aws",
-    "chalicelib.storage",
+    "chalicelib.storage.reads",
     "chalicelib.site.views",
     "chalicelib.site.theme",
     "chalicelib.site.http",
