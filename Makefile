@@ -37,7 +37,7 @@ bench: $(STAMP)
 		echo "hugo could not be installed: the comparison with it will be skipped"
 	$(BIN)/python -m bench.run $(ARGS)
 
-# Recompile chalicelib/template_cache/ after changing a template (a test checks it).
+# Recompile chalicelib/template_cache/ after changing a template in templates/ (a test checks it).
 templates: $(STAMP)
 	$(BIN)/python -m devtools.compile_templates
 

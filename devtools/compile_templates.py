@@ -1,12 +1,19 @@
 """Compile every template into chalicelib/template_cache/, which ships with the package.
 
-Run by `make templates` after changing a template; a test fails while the cache is stale.
-With no cache, or a stale one, pages still render: Jinja compiles on first use instead.
+Run by `make templates` after changing a template in templates/; a test fails while the
+cache is stale. With no cache, or a stale one, pages still render: Jinja checks each
+entry against its template's source and compiles afresh on a mismatch.
 """
 
 from __future__ import annotations
 
-from chalicelib.site.theme import TEMPLATE_CACHE, TemplateCache, environment
+from chalicelib.site.theme import (
+    TEMPLATE_CACHE,
+    TEMPLATES,
+    TemplateCache,
+    build_environment,
+    template_names,
+)
 
 
 def compile_templates() -> list[str]:
@@ -14,8 +21,8 @@ def compile_templates() -> list[str]:
     TEMPLATE_CACHE.mkdir(exist_ok=True)
     for old in TEMPLATE_CACHE.glob("*.cache"):
         old.unlink()
-    env = environment(TemplateCache(TEMPLATE_CACHE, writable=True))
-    names = env.list_templates()
+    env = build_environment(TEMPLATES, TemplateCache(TEMPLATE_CACHE, writable=True))
+    names = template_names(env)
     for name in names:
         env.get_template(name)
     return names

@@ -99,8 +99,8 @@ def render_fragments(content: LayoutContent) -> tuple[str, str]:
     """Render the main menu and the sidebar widgets, links prefixed with ``LINK_PREFIX``."""
     env = theme.environment()
     context = {"layout": content, "prefix": Markup(LINK_PREFIX)}
-    menu = env.get_template("_menu.html").render(context)
-    widgets = env.get_template("_widgets.html").render(context)
+    menu = env.get_template("published/menu.html").render(context)
+    widgets = env.get_template("published/widgets.html").render(context)
     return menu, widgets
 
 

@@ -1,4 +1,4 @@
-"""Jinja2 environment and page rendering. Templates ship inside chalicelib/."""
+"""Jinja2 environment and page rendering from the theme in the top-level templates/."""
 
 from __future__ import annotations
 
@@ -14,9 +14,11 @@ from jinja2 import (
     FileSystemBytecodeCache,
     FileSystemLoader,
     StrictUndefined,
+    pass_context,
     select_autoescape,
 )
 from jinja2.bccache import Bucket
+from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 from chalicelib.config import Settings
@@ -25,9 +27,16 @@ from chalicelib.site import urls
 from chalicelib.site.feeds import Feed
 from chalicelib.site.views import PageView
 
-_HERE = Path(__file__).parent.parent
-_STATIC = _HERE / "static"
-TEMPLATE_CACHE = _HERE / "template_cache"
+# The directory of app.py: the project root locally, the task root in Lambda, where
+# `chalice package` puts vendor/'s contents (vendor/templates links to ../templates).
+# Found from this file, never from the working directory.
+PROJECT_ROOT = Path(__file__).parents[2]
+TEMPLATES = PROJECT_ROOT / "templates"
+_STATIC = TEMPLATES / "static"
+# Compiled templates are Python bytecode for one Python and Jinja version: code, so they
+# ship in chalicelib/ (no symbolic link involved), apart from the theme authors edit.
+TEMPLATE_CACHE = PROJECT_ROOT / "chalicelib" / "template_cache"
+TEMPLATE_EXTENSIONS = ("html", "xml")
 
 
 class TemplateCache(FileSystemBytecodeCache):
@@ -78,9 +87,14 @@ STATIC_FILES = {
 @functools.cache
 def environment(cache: TemplateCache | None = None) -> Environment:
     """Build the Jinja environment once per container, reading compiled templates shipped."""
+    return build_environment(TEMPLATES, cache or TemplateCache(TEMPLATE_CACHE))
+
+
+def build_environment(templates: Path, cache: TemplateCache) -> Environment:
+    """Build a Jinja environment for the theme in ``templates``, compiled through ``cache``."""
     env = Environment(
-        loader=FileSystemLoader(_HERE / "templates"),
-        bytecode_cache=cache or TemplateCache(TEMPLATE_CACHE),
+        loader=FileSystemLoader(templates),
+        bytecode_cache=cache,
         autoescape=select_autoescape(["html", "xml"]),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -93,6 +107,7 @@ def environment(cache: TemplateCache | None = None) -> Environment:
         page_url=urls.page_path,
         long_date=_long_date,
         rfc822=format_datetime,
+        prefixed=_prefixed,
     )
     env.globals.update(archive_url=urls.archive_path, with_query=urls.with_query)
     return env
@@ -130,6 +145,17 @@ def render_sitemap_index(paths: list[str], base_url: str) -> str:
     """Render the sitemaps.org sitemapindex naming each sitemap."""
     template = environment().get_template("sitemapindex.xml")
     return template.render(paths=paths, base_url=base_url)
+
+
+def template_names(env: Environment) -> list[str]:
+    """List the theme's templates: its static files are served as they are, not rendered."""
+    return env.list_templates(extensions=TEMPLATE_EXTENSIONS)
+
+
+@pass_context
+def _prefixed(context: Context, path: str) -> Markup:
+    """Put the render's ``prefix`` (the API stage, or the publish-time marker) before a path."""
+    return escape(context["prefix"]) + path
 
 
 def _linked(fragment: str, prefix: str) -> Markup:

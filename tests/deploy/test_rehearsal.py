@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,9 @@ def project(tmp_path: Path) -> Path:
     for name in ("app.py", "requirements.txt"):
         shutil.copy(PROJECT_DIR / name, copy / name)
     shutil.copytree(PROJECT_DIR / "chalicelib", copy / "chalicelib")
+    shutil.copytree(PROJECT_DIR / "templates", copy / "templates")
+    # vendor/templates stays the committed relative link to ../templates.
+    shutil.copytree(PROJECT_DIR / "vendor", copy / "vendor", symlinks=True)
     ignore = shutil.ignore_patterns("deployed", "venv")
     shutil.copytree(PROJECT_DIR / ".chalice", copy / ".chalice", ignore=ignore)
     return copy
@@ -165,6 +169,10 @@ def test_setup_deploy_update_and_delete(project: Path) -> None:
     assert "Rest API URL: https://" in first_output
     first = deployed_state(project)
     check_deployment(project, first)
+    # A plain deploy ships the theme at the root of the functions' package.
+    built = (project / ".chalice" / "deployments").glob("*.zip")
+    shipped = set().union(*(zipfile.ZipFile(path).namelist() for path in built))
+    assert {"templates/base.html", "templates/static/style.css"} <= shipped
     # Run again after the first deploy, setup makes the queue the triggers' destination.
     destinations = blogctl.setup(blogctl.SetupRequest(STAGE, project))["destinations"]
     assert destinations.endswith("send their events to the queue")

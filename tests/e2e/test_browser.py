@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import PROJECT_DIR
+from tests.conftest import PROJECT_DIR, make_post_markdown
 from tests.e2e.conftest import LocalStack
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
@@ -91,6 +91,45 @@ def test_phone_width_has_no_horizontal_scrolling(browser: Any, local_stack: Loca
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
         main, aside = page.locator("main").bounding_box(), page.locator("aside").bounding_box()
         assert aside["y"] >= main["y"] + main["height"] - 1, path
+
+
+def test_a_table_wider_than_a_phone_scrolls_inside_its_own_box(
+    browser: Any, local_stack: LocalStack
+) -> None:
+    # Forty columns: their cells' padding alone is wider than a phone, whatever the fonts.
+    columns = 40
+    table = "\n".join(
+        [
+            "| " + " | ".join(f"column {n}" for n in range(columns)) + " |",
+            "|" + "---|" * columns,
+            "| " + " | ".join(f"{n * 1000}" for n in range(columns)) + " |",
+        ]
+    )
+    text = make_post_markdown("A wide table", "2026-08-20", body=f"Numbers:\n\n{table}\n")
+    s3 = local_stack.client("s3")
+    s3.put_object(Bucket="chalice-blog-local-content", Key="posts/wide-table.md", Body=text)
+    local_stack.wait_until_events_drained()
+    try:
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+        page.goto(local_stack.site + "/2026/08/wide-table/")
+        assert page.locator(".entry-content table th").count() == columns
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        box = page.evaluate(
+            """() => {
+                const table = document.querySelector(".entry-content table");
+                const before = table.scrollLeft;
+                table.scrollLeft = 200;
+                return {overflow: getComputedStyle(table).overflowX, before,
+                        after: table.scrollLeft, right: table.getBoundingClientRect().right,
+                        scroll: table.scrollWidth, client: table.clientWidth};
+            }"""
+        )
+        assert box["overflow"] in ("auto", "scroll")
+        assert box["scroll"] > box["client"] and box["right"] <= 390
+        assert (box["before"], box["after"]) == (0, 200)
+    finally:
+        s3.delete_object(Bucket="chalice-blog-local-content", Key="posts/wide-table.md")
+        local_stack.wait_until_events_drained()
 
 
 def test_mailed_image_renders_under_the_content_security_policy(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import textwrap
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -70,16 +69,114 @@ def test_terraform_wires_functions_and_the_bucket_notification(package: Path) ->
         assert policy == json.loads(policy_file.read_text()), function
 
 
-def test_package_is_small_and_ships_templates(package: Path) -> None:
+def test_package_is_small_and_ships_the_theme_at_its_root(package: Path) -> None:
     zip_path = package / "deployment.zip"
     assert zip_path.stat().st_size < MAX_ZIP_BYTES
     names = set(zipfile.ZipFile(zip_path).namelist())
-    assert "chalicelib/templates/base.html" in names
-    assert "chalicelib/static/style.css" in names
+    # vendor/templates is a link to ../templates: the packager follows it into the zip root.
+    theme = {
+        f"templates/{path.relative_to(PROJECT_DIR / 'templates').as_posix()}"
+        for path in (PROJECT_DIR / "templates").rglob("*")
+        if path.is_file()
+    }
+    assert {"templates/base.html", "templates/static/style.css"} < theme <= names
+    assert "chalicelib/template_cache" in {name.rsplit("/", 1)[0] for name in names}
     assert not any(name.startswith(("boto3/", "moto/", "devtools/", "tests/")) for name in names)
+    assert not any(name.startswith(("vendor/", "chalicelib/templates/")) for name in names)
 
 
-def test_unzipped_package_ingests_and_renders_alone(
+# Every page type, requested through the app's API handler as API Gateway would:
+# (label, route, path parameters, query).
+PAGE_REQUESTS = [
+    ("home", "/", {}, None),
+    ("post", "/{year}/{month}/{part}", {"year": "2026", "month": "08", "part": "zip"}, None),
+    ("static page", "/{year}", {"year": "about"}, None),
+    ("year", "/{year}", {"year": "2026"}, None),
+    ("month", "/{year}/{month}", {"year": "2026", "month": "08"}, None),
+    ("day", "/{year}/{month}/{part}", {"year": "2026", "month": "08", "part": "11"}, None),
+    ("tag", "/tag/{tag}", {"tag": "aws"}, None),
+    ("category", "/category/{category}", {"category": "notes"}, None),
+    ("search", "/search", {}, {"q": ["zip"]}),
+    (
+        "404",
+        "/{year}/{month}/{part}/{extra}",
+        dict.fromkeys(["year", "month", "part", "extra"], "x"),
+        None,
+    ),
+    ("rss", "/feed", {}, None),
+    ("atom", "/feed/atom", {}, None),
+    ("tag rss", "/tag/{tag}/feed", {"tag": "aws"}, None),
+    ("sitemap index", "/sitemap.xml", {}, None),
+    ("sitemap", "/sitemaps/{name}", {"name": "2026-08.xml"}, None),
+    ("stylesheet", "/static/{name}", {"name": "style.css"}, None),
+]
+
+# What each page shows when its templates, partials and macros were all found.
+EXPECTED_MARKUP = {
+    "home": [
+        '<h2 class="entry-title"><a href="/2026/08/zip/">From the zip</a></h2>',
+        '<p class="more"><a href="/2026/08/zip/">Continue reading',
+        '<section class="widget widget-categories">',
+        '<table class="calendar">',
+        '<li><a href="/about/">About</a></li>',
+    ],
+    "post": [
+        '<meta property="og:type" content="article">',
+        '<h1 class="entry-title">From the zip</h1>',
+        '<a rel="category" href="/category/notes/">notes</a>',
+        '<a rel="tag" href="/tag/aws/">aws</a>',
+    ],
+    "static page": ['<article class="entry entry-full static-page">', "About this blog."],
+    "year": ['<h1 class="archive-title">', 'href="/2026/08/zip/"'],
+    "month": ['<h1 class="archive-title">', 'href="/2026/08/zip/"'],
+    "day": ['<h1 class="archive-title">', 'href="/2026/08/zip/"'],
+    "tag": ["aws</h1>", '<meta property="og:type" content="website">', 'href="/2026/08/zip/"'],
+    "category": ["notes</h1>", 'href="/2026/08/zip/"'],
+    "search": ['<p class="result-count">1 post found.</p>', "<mark>"],
+    "404": ["<h1>Not found</h1>", '<a href="/">latest posts</a>'],
+    "rss": ['<rss version="2.0"', "<link>https://blog.example.com/2026/08/zip/</link>"],
+    "atom": [
+        '<feed xmlns="http://www.w3.org/2005/Atom">',
+        "<id>https://blog.example.com/2026/08/zip/</id>",
+    ],
+    "tag rss": ["<title>From the zip</title>"],
+    "sitemap index": ["<sitemapindex", "<loc>https://blog.example.com/sitemaps/2026-08.xml</loc>"],
+    "sitemap": ["<urlset", "<loc>https://blog.example.com/2026/08/zip/</loc>"],
+    "stylesheet": [".entry-content table {"],
+}
+
+RENDER_SCRIPT = """
+import json, sys
+import app
+from chalicelib.site import theme
+bucket = {"name": app.SETTINGS.bucket_name}
+def deliver(handler, key):
+    handler({"Records": [{"s3": {"bucket": bucket, "object": {"key": key}}}]}, None)
+deliver(app.on_post_source_changed, "posts/zip.md")
+deliver(app.on_page_source_changed, "pages/about.md")
+pages = {}
+for label, route, params, query in json.loads(sys.argv[1]):
+    path = route
+    for name, value in params.items():
+        path = path.replace("{" + name + "}", value)
+    event = {"resource": route, "path": path, "httpMethod": "GET", "headers": {"Host": "x"},
+             "multiValueQueryStringParameters": query, "pathParameters": params or None,
+             "stageVariables": None, "body": None,
+             "requestContext": {"resourcePath": route, "httpMethod": "GET", "path": path}}
+    response = app.app(event, None)
+    pages[label] = {"status": response["statusCode"], "body": response["body"]}
+env = theme.environment()
+print(json.dumps({
+    "pages": pages,
+    "templates": str(theme.TEMPLATES),
+    "base": env.loader.get_source(env, "base.html")[1],
+    "files": sorted({m.__file__.split("/task/")[0] for m in
+                     [app, sys.modules["jinja2"], sys.modules["nh3"]]}),
+}))
+"""
+
+
+def test_unzipped_package_publishes_and_renders_every_page_type_alone(
     package: Path, tmp_path: Path, aws_resources: dict[str, Any], moto_endpoint: str
 ) -> None:
     unzipped = tmp_path / "task"
@@ -90,28 +187,16 @@ def test_unzipped_package_ingests_and_renders_alone(
         source = Path(module.__file__)
         target = source.parent if source.name == "__init__.py" else source
         (runtime / target.name).symlink_to(target)
-    aws_resources["s3"].put_object(
-        Bucket=BUCKET_NAME,
-        Key="posts/zip.md",
-        Body=make_post_markdown("From the zip", "2026-08-11").encode(),
-    )
-    script = textwrap.dedent(
-        """
-        import json, sys
-        import app
-        bucket = {"name": app.SETTINGS.bucket_name}
-        record = {"s3": {"bucket": bucket, "object": {"key": "posts/zip.md"}}}
-        app.on_post_source_changed({"Records": [record]}, None)
-        event = {"resource": "/", "path": "/", "httpMethod": "GET", "headers": {"Host": "x"},
-                 "multiValueQueryStringParameters": None, "pathParameters": None,
-                 "stageVariables": None, "body": None,
-                 "requestContext": {"resourcePath": "/", "httpMethod": "GET", "path": "/"}}
-        response = app.app(event, None)
-        print(json.dumps({"status": response["statusCode"], "body": response["body"],
-                          "files": sorted({m.__file__.split("/task/")[0] for m in
-                                           [app, sys.modules["jinja2"], sys.modules["nh3"]]})}))
-        """
-    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    sources = {
+        "posts/zip.md": make_post_markdown(
+            "From the zip", "2026-08-11", ["aws"], ["notes"], "Rendered from the zip alone."
+        ),
+        "pages/about.md": "---\ntitle: About\n---\nAbout this blog.\n",
+    }
+    for key, text in sources.items():
+        aws_resources["s3"].put_object(Bucket=BUCKET_NAME, Key=key, Body=text.encode())
     env = {
         "PYTHONPATH": f"{unzipped}:{runtime}",
         "AWS_ENDPOINT_URL": moto_endpoint,
@@ -120,17 +205,28 @@ def test_unzipped_package_ingests_and_renders_alone(
         "AWS_DEFAULT_REGION": "us-east-1",
         "TABLE_NAME": "chalice-blog-local",
         "BUCKET_NAME": BUCKET_NAME,
+        "SITE_URL": "https://blog.example.com",
     }
-    # -S: no site-packages; only the zip and what the Lambda runtime provides are importable.
+    # -S: no site-packages, -P: not the working directory either; only the zip and what
+    # the Lambda runtime provides are importable, and the theme is found beside app.py.
     result = subprocess.run(
-        [sys.executable, "-S", "-c", script],
-        cwd=unzipped,
+        [sys.executable, "-S", "-P", "-c", RENDER_SCRIPT, json.dumps(PAGE_REQUESTS)],
+        cwd=elsewhere,
         env=env,
-        check=True,
         capture_output=True,
         text=True,
     )
+    assert result.returncode == 0, result.stderr
     outcome = json.loads(result.stdout.strip().splitlines()[-1])
-    assert outcome["status"] == 200
-    assert "From the zip" in outcome["body"]
     assert outcome["files"] == [str(tmp_path)]
+    assert outcome["templates"] == str(unzipped / "templates")
+    assert outcome["base"] == str(unzipped / "templates" / "base.html")
+    pages = outcome["pages"]
+    assert {label: page["status"] for label, page in pages.items()} == {
+        label: 404 if label == "404" else 200 for label, *_ in PAGE_REQUESTS
+    }
+    missing = {
+        label: [markup for markup in expected if markup not in pages[label]["body"]]
+        for label, expected in EXPECTED_MARKUP.items()
+    }
+    assert missing == dict.fromkeys(EXPECTED_MARKUP, [])
