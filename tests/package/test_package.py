@@ -19,7 +19,7 @@ import s3transfer
 import six
 import urllib3
 
-from devtools import provision
+from blogctl import provision
 from tests.conftest import BUCKET_NAME, PROJECT_DIR, make_post_markdown
 
 # What the Lambda Python runtime provides besides the standard library.

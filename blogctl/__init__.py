@@ -1,0 +1,1 @@
+"""blogctl: the authors' and operators' command (setup, policies, errors, reconcile, ...)."""
