@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
 NODE_STAMP := node_modules/.installed
+# The `blogctl` console script (pyproject.toml), an editable install of this checkout.
+BLOGCTL := $(BIN)/blogctl
 
 .PHONY: run test bench templates lint format setup-stage package clean
 
@@ -13,16 +15,25 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
+# Built with the venv's own setuptools when it has one (Python 3.11's venv does), so
+# nothing is downloaded; a newer Python's venv has none, and pip fetches it as it
+# fetched the requirements.
+$(BLOGCTL): pyproject.toml $(STAMP)
+	if $(BIN)/python -c "import setuptools" 2>/dev/null; then isolation=--no-build-isolation; \
+	else isolation=; fi; \
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps $$isolation -e .
+	touch $(BLOGCTL)
+
 # Test-only checkers (Nu HTML Checker, axe-core) from the npm registry; skipped without npm.
 $(NODE_STAMP): package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then \
 		npm ci --no-audit --no-fund --loglevel=error && touch $(NODE_STAMP); \
 	else echo "npm not found: the HTML validity and accessibility checks will be skipped"; fi
 
-run: $(STAMP)
+run: $(STAMP) $(BLOGCTL)
 	$(BIN)/python -m devtools.run_local
 
-test: $(STAMP) $(NODE_STAMP)
+test: $(STAMP) $(BLOGCTL) $(NODE_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -30,7 +41,7 @@ test: $(STAMP) $(NODE_STAMP)
 
 # Benchmarks (bench/RESULTS.md): N = 100 and 2,000; make bench ARGS=--large adds 10,000.
 # Hugo, the static site generator compared against, comes from Debian's packages.
-bench: $(STAMP)
+bench: $(STAMP) $(BLOGCTL)
 	@command -v hugo >/dev/null 2>&1 || { \
 		if [ "$$(id -u)" = 0 ]; then apt-get install -y -q hugo; \
 		else sudo apt-get install -y -q hugo; fi; } || \
@@ -38,20 +49,20 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.run $(ARGS)
 
 # Recompile chalicelib/template_cache/ after changing a template in templates/ (a test checks it).
-templates: $(STAMP)
+templates: $(STAMP) $(BLOGCTL)
 	$(BIN)/python -m devtools.compile_templates
 
-lint: $(STAMP)
+lint: $(STAMP) $(BLOGCTL)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-format: $(STAMP)
+format: $(STAMP) $(BLOGCTL)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
 # Create a stage's table and bucket and record them in .chalice/: make setup-stage STAGE=prod
-setup-stage: $(STAMP)
-	$(BIN)/python -m devtools.blogctl setup --stage $(STAGE)
+setup-stage: $(STAMP) $(BLOGCTL)
+	$(BLOGCTL) --stage $(STAGE) setup
 
 clean:
 	rm -rf $(VENV) node_modules .local build .pytest_cache .ruff_cache .mypy_cache

@@ -59,10 +59,10 @@ def main() -> None:
 def run(uploads: int, workers: int) -> int:
     """Return 0 if the counts are exact after ``uploads`` concurrent publishes."""
     import app as app_module
+    from blogctl import provision
     from chalicelib import aws
     from chalicelib.publishing.ingest import sync_source
     from chalicelib.storage.keys import ALL_POSTS
-    from devtools import provision
 
     settings, s3, store = app_module.SETTINGS, aws.s3_client(), app_module.get_store()
     provision.ensure_table(aws.dynamodb_client(), settings.table_name)

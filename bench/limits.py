@@ -31,8 +31,8 @@ def main() -> None:
     try:
         import app as app_module
         from bench.probe import DynamoProbe
+        from blogctl import provision
         from chalicelib import aws
-        from devtools import provision
 
         provision.ensure_table(aws.dynamodb_client(), app_module.SETTINGS.table_name)
         provision.ensure_bucket(aws.s3_client(), app_module.SETTINGS.bucket_name, "us-east-1")

@@ -45,9 +45,9 @@ def main() -> None:
     os.environ.update(local_environment(emulator.endpoint))
     try:
         import app as app_module
+        from blogctl import provision
         from chalicelib import aws
         from chalicelib.publishing.reconcile import reconcile
-        from devtools import provision
 
         settings = app_module.SETTINGS
         s3, store = aws.s3_client(), app_module.get_store()

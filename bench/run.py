@@ -98,8 +98,8 @@ def measure_size(
     report: Report, blog: LocalBlog, probe: Any, size: int, repeats: int, hugo_runs: int
 ) -> None:
     """Load a blog of ``size`` posts and measure publishing, pages and Hugo at that size."""
+    from blogctl import provision
     from chalicelib import aws
-    from devtools import provision
 
     app_module = blog.module
     provision.ensure_table(aws.dynamodb_client(), app_module.SETTINGS.table_name)

@@ -1,1 +1,4 @@
-"""Local and operator tooling. Never packaged into the Lambda."""
+"""Developer-only tooling: the local stack (`make run`) and its pieces, template compilation.
+
+Never packaged into the Lambda. The operators' command is blogctl/, which this may use.
+"""

@@ -14,7 +14,7 @@ import boto3
 from chalice.cli.factory import CLIFactory
 from chalice.local import create_local_server
 
-from devtools import provision
+from blogctl import provision
 from devtools.emulator import SerialMotoServer
 from devtools.faults import EventFaults, parse_faults
 from devtools.mirror import BucketMirror

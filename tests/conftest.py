@@ -25,10 +25,10 @@ os.environ.pop("AWS_PROFILE", None)
 TABLE_NAME = os.environ["TABLE_NAME"]
 BUCKET_NAME = os.environ["BUCKET_NAME"]
 
+from blogctl import provision  # noqa: E402
 from chalicelib import aws  # noqa: E402
 from chalicelib.config import Settings, load_settings  # noqa: E402
-from chalicelib.storage.store import BlogStore  # noqa: E402
-from devtools import provision  # noqa: E402
+from chalicelib.storage import BlogStore  # noqa: E402
 
 logging.getLogger("werkzeug").setLevel(logging.WARNING)
 PROJECT_DIR = Path(__file__).resolve().parent.parent

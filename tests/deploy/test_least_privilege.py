@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urljoin, urlsplit
 
@@ -32,13 +34,13 @@ from botocore.exceptions import ClientError
 from chalice.test import Client
 
 import app as blog_app
+from blogctl import cli, provision
 from chalicelib import aws
 from chalicelib.config import Settings
 from chalicelib.mail.inbox import process_message
 from chalicelib.publishing.ingest import sync_source
 from chalicelib.publishing.reconcile import reconcile
 from chalicelib.storage.store import BlogStore
-from devtools import provision
 from tests.conftest import (
     BUCKET_NAME,
     FIXTURES,
@@ -184,17 +186,16 @@ def test_policy_names_exactly_the_table() -> None:
                     ), (path.name, resource)
 
 
-def test_policy_files_are_what_setup_writes() -> None:
-    for stage in ("dev", "prod"):
-        table = f"arn:aws:dynamodb:*:*:table/chalice-blog-{stage}"
-        bucket, queue = (
-            f"chalice-blog-{stage}-content",
-            f"arn:aws:sqs:*:*:chalice-blog-{stage}-failed-events",
-        )
-        policies = provision.function_policies(table, bucket, stage, queue)
-        for function, policy in policies.items():
-            path = PROJECT_DIR / ".chalice" / provision.policy_file_name(stage, function)
-            assert json.loads(path.read_text()) == policy, path.name
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_policy_files_are_what_blogctl_policies_writes(stage: str, tmp_path: Path) -> None:
+    shutil.copytree(PROJECT_DIR / ".chalice", tmp_path / ".chalice")
+    for function in provision.FUNCTIONS:
+        (tmp_path / ".chalice" / provision.policy_file_name(stage, function)).unlink()
+
+    assert cli.main(["--stage", stage, "--project-dir", str(tmp_path), "policies"]) == 0
+
+    for path in sorted((PROJECT_DIR / ".chalice").glob("*.json")):
+        assert (tmp_path / ".chalice" / path.name).read_text() == path.read_text(), path.name
 
 
 def test_logs_and_listings_are_scoped() -> None:

@@ -19,7 +19,8 @@ import boto3
 import pytest
 
 import app as blog_app
-from devtools import blogctl, provision
+from blogctl import provision
+from blogctl.setup_stage import SetupRequest, setup
 from tests.conftest import PROJECT_DIR
 
 STAGE = "rehearsal"
@@ -162,8 +163,8 @@ def _filters(config: dict[str, Any]) -> tuple[tuple[str, str], ...]:
 
 
 @pytest.mark.usefixtures("aws_resources")
-def test_setup_deploy_update_and_delete(project: Path) -> None:
-    blogctl.setup(blogctl.SetupRequest(STAGE, project))
+def test_setup_deploy_update_and_delete(project: Path, moto_endpoint: str) -> None:
+    setup(SetupRequest(STAGE, project), moto_endpoint)
 
     first_output = chalice(project, "deploy")
     assert "Rest API URL: https://" in first_output
@@ -174,7 +175,7 @@ def test_setup_deploy_update_and_delete(project: Path) -> None:
     shipped = set().union(*(zipfile.ZipFile(path).namelist() for path in built))
     assert {"templates/base.html", "templates/static/style.css"} <= shipped
     # Run again after the first deploy, setup makes the queue the triggers' destination.
-    destinations = blogctl.setup(blogctl.SetupRequest(STAGE, project))["destinations"]
+    destinations = setup(SetupRequest(STAGE, project), moto_endpoint)["destinations"]
     assert destinations.endswith("send their events to the queue")
     queue = f"arn:aws:sqs:us-east-1:123456789012:chalice-blog-{STAGE}-failed-events"
     for function in provision.SOURCE_FUNCTIONS:

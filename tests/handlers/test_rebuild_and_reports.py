@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 from chalice.test import Client
 
+from blogctl import cli
+from blogctl.repair import reindex
 from chalicelib.config import Settings
 from chalicelib.storage.store import BlogStore
-from devtools import blogctl
 from tests.conftest import BUCKET_NAME, PROJECT_DIR
 from tests.pagecheck import crawl
 
@@ -32,7 +33,7 @@ def test_reindex_yields_identical_pages(
     before = crawl(client)
     assert len(before) > 40 and {status for status, _ in before.values()} == {200}
 
-    outcomes = blogctl.reindex(settings, s3, store, wipe=wipe)
+    outcomes = reindex(settings, s3, store, wipe=wipe)
 
     assert outcomes == {"published": len(SAMPLES)}
     assert crawl(client) == before
@@ -44,17 +45,17 @@ def test_reindex_drops_posts_whose_source_is_gone(
 ) -> None:
     # The delete event was lost: only a rebuild notices.
     s3.delete_object(Bucket=BUCKET_NAME, Key="posts/sourdough-notes.md")
-    outcomes = blogctl.reindex(settings, s3, store, wipe=False)
+    outcomes = reindex(settings, s3, store, wipe=False)
     assert outcomes["removed"] == 1
     assert "Sourdough notes" not in client.http.get("/").body.decode()
 
 
 def test_errors_command_lists_current_problems(
-    publish: Publish, s3: Any, capsys: pytest.CaptureFixture[str]
+    publish: Publish, s3: Any, moto_endpoint: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     publish("posts/bad-date.md", b"---\ndate: 2011-02-30\n---\nbody\n")
     publish("posts/fine.md", b"# Fine\n")
-    blogctl.main(["errors", "--stage", "local"])
+    assert cli.main(["--endpoint-url", moto_endpoint, "errors"]) == 0
     output = capsys.readouterr().out.splitlines()
     assert output[-1] == f"1 file(s) with ingest problems in {BUCKET_NAME}"
     key, _, reason = output[0].split("\t")

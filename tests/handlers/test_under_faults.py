@@ -18,12 +18,13 @@ import pytest
 from chalice.test import Client
 
 import app as blog_app
+from blogctl import provision
+from blogctl.repair import reindex
 from chalicelib import aws
 from chalicelib.config import Settings
 from chalicelib.publishing.ingest import sync_source
 from chalicelib.publishing.reconcile import reconcile
 from chalicelib.storage.store import BlogStore
-from devtools import blogctl, provision
 from devtools.emulator import SerialMotoServer
 from devtools.faults import EventFaults, FaultPlan
 from devtools.s3events import QueueBridge, s3_routes
@@ -202,7 +203,7 @@ def test_uploads_edits_and_deletes_under_faults_then_one_reconcile(
     assert counts(stack.store) == expected_counts(posts)
     after_reconcile = site(stack.client, posts)
     related_links_resolve(stack.client, after_reconcile)
-    blogctl.reindex(settings, stack.s3, stack.store, wipe=True)
+    reindex(settings, stack.s3, stack.store, wipe=True)
     assert counts(stack.store) == expected_counts(posts)
     rebuilt = site(stack.client, posts)
     assert {p: related_sections(page) for p, page in after_reconcile.items()} == {
@@ -244,7 +245,7 @@ def test_handlers_killed_after_the_transaction_are_repaired_by_reconcile(
     assert counts(store) == expected_counts(posts)
     after_reconcile = site(client, posts)
     related_links_resolve(client, after_reconcile)
-    blogctl.reindex(settings, s3, store, wipe=True)
+    reindex(settings, s3, store, wipe=True)
     rebuilt = site(client, posts)
     assert {p: related_sections(page) for p, page in after_reconcile.items()} == {
         p: related_sections(page) for p, page in rebuilt.items()

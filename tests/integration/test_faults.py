@@ -9,7 +9,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from devtools import provision
+from blogctl import provision
 from devtools.emulator import SerialMotoServer
 from devtools.faults import FaultPlan
 from tests.conftest import TABLE_NAME, free_port

@@ -1,4 +1,4 @@
-"""The operator's setup command, run against the emulator."""
+"""`blogctl setup`, run against the emulator."""
 
 from __future__ import annotations
 
@@ -9,20 +9,20 @@ from typing import Any
 
 import boto3
 
-from devtools import blogctl
+from blogctl.setup_stage import SetupRequest, setup
 from tests.conftest import PROJECT_DIR
 
 
 def test_setup_creates_resources_and_records_them_idempotently(
-    aws_resources: dict[str, Any], tmp_path: Path
+    aws_resources: dict[str, Any], moto_endpoint: str, tmp_path: Path
 ) -> None:
     shutil.copytree(PROJECT_DIR / ".chalice", tmp_path / ".chalice")
-    first = blogctl.setup(blogctl.SetupRequest("staging", tmp_path))
+    first = setup(SetupRequest("staging", tmp_path), moto_endpoint)
     assert first["table"] == "chalice-blog-staging (created)"
     assert first["bucket"] == "chalice-blog-staging-123456789012-us-east-1 (created)"
     config_before = (tmp_path / ".chalice" / "config.json").read_text()
 
-    second = blogctl.setup(blogctl.SetupRequest("staging", tmp_path))
+    second = setup(SetupRequest("staging", tmp_path), moto_endpoint)
     assert second["table"].endswith("(exists)") and second["bucket"].endswith("(exists)")
     assert (tmp_path / ".chalice" / "config.json").read_text() == config_before
 
@@ -59,9 +59,11 @@ def _as_list(value: str | list[str]) -> list[str]:
     return [value] if isinstance(value, str) else value
 
 
-def test_setup_keeps_other_stages(aws_resources: dict[str, Any], tmp_path: Path) -> None:
+def test_setup_keeps_other_stages(
+    aws_resources: dict[str, Any], moto_endpoint: str, tmp_path: Path
+) -> None:
     shutil.copytree(PROJECT_DIR / ".chalice", tmp_path / ".chalice")
-    blogctl.setup(blogctl.SetupRequest("prod", tmp_path, "my-table", "my-bucket"))
+    setup(SetupRequest("prod", tmp_path, "my-table", "my-bucket"), moto_endpoint)
     config = json.loads((tmp_path / ".chalice" / "config.json").read_text())
     assert config["stages"]["prod"]["environment_variables"]["BUCKET_NAME"] == "my-bucket"
     assert (
@@ -71,13 +73,15 @@ def test_setup_keeps_other_stages(aws_resources: dict[str, Any], tmp_path: Path)
     assert config["autogen_policy"] is False
 
 
-def test_setup_creates_the_mail_receipt_rule(aws_resources: dict[str, Any], tmp_path: Path) -> None:
+def test_setup_creates_the_mail_receipt_rule(
+    aws_resources: dict[str, Any], moto_endpoint: str, tmp_path: Path
+) -> None:
     shutil.copytree(PROJECT_DIR / ".chalice", tmp_path / ".chalice")
-    request = blogctl.SetupRequest(
+    request = SetupRequest(
         "staging", tmp_path, mail_recipient="post@blog.example.net", mail_senders="me@example.com"
     )
-    assert blogctl.setup(request)["mail"] == "SES rule set chalice-blog-staging (created)"
-    assert blogctl.setup(request)["mail"] == "SES rule set chalice-blog-staging (updated)"
+    assert setup(request, moto_endpoint)["mail"] == "SES rule set chalice-blog-staging (created)"
+    assert setup(request, moto_endpoint)["mail"] == "SES rule set chalice-blog-staging (updated)"
 
     ses = boto3.client("ses")
     rule = ses.describe_receipt_rule(RuleSetName="chalice-blog-staging", RuleName="store-in-inbox")[
@@ -105,11 +109,11 @@ def test_setup_creates_the_mail_receipt_rule(aws_resources: dict[str, Any], tmp_
 
 
 def test_setup_sends_failed_source_events_to_the_queue_once_deployed(
-    aws_resources: dict[str, Any], tmp_path: Path
+    aws_resources: dict[str, Any], moto_endpoint: str, tmp_path: Path
 ) -> None:
     shutil.copytree(PROJECT_DIR / ".chalice", tmp_path / ".chalice")
-    request = blogctl.SetupRequest("staging", tmp_path)
-    assert blogctl.setup(request)["destinations"].startswith("functions not deployed yet")
+    request = SetupRequest("staging", tmp_path)
+    assert setup(request, moto_endpoint)["destinations"].startswith("functions not deployed yet")
 
     role = boto3.client("iam").create_role(RoleName="fn", AssumeRolePolicyDocument="{}")
     lambda_client = boto3.client("lambda")
@@ -122,7 +126,8 @@ def test_setup_sends_failed_source_events_to_the_queue_once_deployed(
             Code={"ZipFile": _empty_zip()},
         )
     assert (
-        "on_post_source_changed, on_page_source_changed" in blogctl.setup(request)["destinations"]
+        "on_post_source_changed, on_page_source_changed"
+        in setup(request, moto_endpoint)["destinations"]
     )
     queue_arn = "arn:aws:sqs:us-east-1:123456789012:chalice-blog-staging-failed-events"
     for function in ("on_post_source_changed", "on_page_source_changed"):

@@ -10,13 +10,13 @@ from typing import Any
 import boto3
 import pytest
 
+from blogctl import cli
 from chalicelib.config import Settings
 from chalicelib.publishing import reports
 from chalicelib.publishing.ingest import sync_source
 from chalicelib.publishing.reconcile import failed_event_keys, peek_failures, reconcile
 from chalicelib.storage.keys import ALL_POSTS
 from chalicelib.storage.store import BlogStore
-from devtools import blogctl
 from devtools.s3events import QueueBridge, S3Route
 from tests.conftest import BUCKET_NAME, make_post_markdown
 from tests.crashes import InjectedFailure, fail_once
@@ -191,13 +191,13 @@ def test_a_scheduled_post_is_left_to_the_scheduler(
 
 
 def test_errors_command_shows_queued_failures(
-    s3: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    s3: Any, moto_endpoint: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     sqs = boto3.client("sqs")
     queue = sqs.create_queue(QueueName="failures")["QueueUrl"]
     sqs.send_message(QueueUrl=queue, MessageBody=lambda_failure_record("posts/lost.md"))
     monkeypatch.setenv("FAILURE_QUEUE_URL", queue)
-    blogctl.main(["errors", "--stage", "local"])
+    assert cli.main(["--endpoint-url", moto_endpoint, "errors"]) == 0
     output = capsys.readouterr().out.splitlines()
     assert output[0].startswith("posts/lost.md\tqueued\t")
     assert output[1:] == [
@@ -208,9 +208,11 @@ def test_errors_command_shows_queued_failures(
     assert peek_failures(sqs, queue) == ["posts/lost.md"]
 
 
-def test_reconcile_command(s3: Any, store: BlogStore, capsys: pytest.CaptureFixture[str]) -> None:
+def test_reconcile_command(
+    s3: Any, store: BlogStore, moto_endpoint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     upload(s3, "posts/a.md", "Apples", "2026-08-01", ["fruit"])
-    blogctl.main(["reconcile", "--stage", "local"])
+    assert cli.main(["--endpoint-url", moto_endpoint, "reconcile"]) == 0
     assert capsys.readouterr().out.startswith(
         "1 source files; drifted: 1 unindexed; re-synced: 1 published;"
     )

@@ -18,7 +18,7 @@ import s3transfer
 import six
 import urllib3
 
-from devtools import provision
+from blogctl import provision
 from tests.conftest import BUCKET_NAME, PROJECT_DIR, make_post_markdown
 
 # What the Lambda Python runtime provides besides the standard library.
@@ -81,7 +81,9 @@ def test_package_is_small_and_ships_the_theme_at_its_root(package: Path) -> None
     }
     assert {"templates/base.html", "templates/static/style.css"} < theme <= names
     assert "chalicelib/template_cache" in {name.rsplit("/", 1)[0] for name in names}
-    assert not any(name.startswith(("boto3/", "moto/", "devtools/", "tests/")) for name in names)
+    assert not any(
+        name.startswith(("boto3/", "moto/", "blogctl/", "devtools/", "tests/")) for name in names
+    )
     assert not any(name.startswith(("vendor/", "chalicelib/templates/")) for name in names)
 
 

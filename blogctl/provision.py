@@ -1,12 +1,17 @@
-"""Create a stage's AWS resources idempotently; used by `blogctl setup` and the local stack."""
+"""Provision a stage: its AWS resources (idempotently) and its functions' IAM policies.
+
+Used by `blogctl setup` and `blogctl policies`, and by the local stack and the tests.
+"""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from botocore.exceptions import ClientError
 
+from blogctl.stages import config_path, read_config
 from chalicelib.bucket import INBOX_PREFIX, MEDIA_PREFIX, PAGES_PREFIX, POSTS_PREFIX
 from chalicelib.mail.inbox import PROCESSED_PREFIX, REJECTED_PREFIX
 from chalicelib.publishing.reports import ERRORS_PREFIX
@@ -309,21 +314,25 @@ def _objects(bucket: str, prefix: str) -> str:
 
 
 def write_stage_config(
-    project_dir: str, stage: str, variables: dict[str, str], policies: dict[str, dict[str, Any]]
-) -> None:
-    """Record a stage's variables in .chalice/config.json; write one policy file a function."""
-    config_path = f"{project_dir}/.chalice/config.json"
-    with open(config_path, encoding="utf-8") as handle:
-        config = json.load(handle)
+    project_dir: Path, stage: str, variables: dict[str, str], policies: dict[str, dict[str, Any]]
+) -> list[Path]:
+    """Record a stage's variables in .chalice/config.json; write one policy file a function.
+
+    Return the policy files written.
+    """
+    config = read_config(project_dir)
     stage_config = config.setdefault("stages", {}).setdefault(stage, {"api_gateway_stage": "api"})
     stage_config.pop("iam_policy_file", None)
     stage_config.setdefault("environment_variables", {}).update(variables)
     functions = stage_config.setdefault("lambda_functions", {})
+    written = []
     for function, policy in policies.items():
         name = policy_file_name(stage, function)
         functions.setdefault(function, {})["iam_policy_file"] = name
-        _write_json(f"{project_dir}/.chalice/{name}", policy)
-    _write_json(config_path, config)
+        written.append(config_path(project_dir).with_name(name))
+        _write_json(written[-1], policy)
+    _write_json(config_path(project_dir), config)
+    return written
 
 
 def policy_file_name(stage: str, function: str) -> str:
@@ -331,7 +340,7 @@ def policy_file_name(stage: str, function: str) -> str:
     return f"policy-{stage}-{function.replace('_', '-')}.json"
 
 
-def _write_json(path: str, data: Any) -> None:
+def _write_json(path: Path, data: Any) -> None:
     with open(path, "w", encoding="utf-8") as handle:
         json.dump(data, handle, indent=2)
         handle.write("\n")

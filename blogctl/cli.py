@@ -1,0 +1,203 @@
+"""The `blogctl` command: options and sub-commands, output, and errors as exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
+
+from blogctl.mailbox import drop_mail
+from blogctl.problems import list_errors, list_failed_events
+from blogctl.repair import describe, reindex
+from blogctl.setup_stage import SetupRequest, StageNotSetUp, setup, write_policies
+from blogctl.stages import LOCAL_STAGE, PROJECT_DIR, Target, UnknownStage, local_endpoint
+from chalicelib.publishing.reconcile import reconcile
+from chalicelib.storage.store import BlogStore
+
+DESCRIPTION = f"""\
+Set up, inspect and repair a blog's stage.
+
+Without --stage, blogctl works on the local stack that `make run` serves: stage
+{LOCAL_STAGE!r} at {local_endpoint()}. With --stage NAME it works on that stage in AWS,
+with your AWS credentials and region. Global options go before the command.
+"""
+EPILOG = """\
+examples:
+  blogctl errors                      the local stack's unpublished files
+  blogctl --stage prod setup          create prod's table, bucket and queue
+  blogctl --stage prod reindex --wipe rebuild prod's table from its bucket
+"""
+
+
+class CommandError(Exception):
+    """A command cannot run as asked; the message says why."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run blogctl; return its exit status (errors go to stderr)."""
+    args = build_parser().parse_args(argv)
+    target = Target.choose(args.stage, args.endpoint_url, args.project_dir)
+    command: Callable[[argparse.Namespace, Target], None] = args.run
+    try:
+        command(args, target)
+    except (CommandError, UnknownStage, StageNotSetUp) as error:
+        return _fail(str(error))
+    except EndpointConnectionError as error:
+        hint = " (is `make run` running?)" if target.is_local else ""
+        return _fail(f"{error}{hint}")
+    except (BotoCoreError, ClientError) as error:
+        return _fail(f"AWS refused or failed: {error}")
+    return 0
+
+
+def _fail(message: str) -> int:
+    print(f"blogctl: error: {message}", file=sys.stderr)
+    return 1
+
+
+def run_setup(args: argparse.Namespace, target: Target) -> None:
+    """Create the stage's resources and record them in .chalice/."""
+    _require_deployable(target, "setup")
+    request = SetupRequest(
+        target.stage,
+        target.project_dir,
+        args.table,
+        args.bucket,
+        args.mail_recipient,
+        args.mail_senders,
+    )
+    for name, value in setup(request, target.endpoint_url).items():
+        print(f"{name:>12}: {value}")
+    print(f"next: chalice deploy --stage {target.stage}")
+
+
+def run_policies(args: argparse.Namespace, target: Target) -> None:
+    """Write the stage's policy files from .chalice/config.json."""
+    _require_deployable(target, "policies")
+    for path in write_policies(target.stage, target.project_dir):
+        print(f"wrote {path.relative_to(target.project_dir)}")
+
+
+def run_errors(args: argparse.Namespace, target: Target) -> None:
+    """List the files that could not be published, and the failed events queued."""
+    settings = target.settings()
+    problems = list_errors(settings, target.client("s3"))
+    for problem in problems:
+        print(f"{problem.key}\t{problem.rejected_at}\t{problem.reason}")
+    if settings.failure_queue_url:
+        failed = list_failed_events(settings, target.client("sqs"))
+        for key in failed:
+            print(f"{key}\tqueued\tits event failed every retry; reconcile re-syncs it")
+        print(f"{len(failed)} failed event(s) waiting for reconcile")
+    print(f"{len(problems)} file(s) with ingest problems in {settings.bucket_name}")
+
+
+def run_reconcile(args: argparse.Namespace, target: Target) -> None:
+    """Repair drift between the bucket and the table now."""
+    settings = target.settings()
+    store = BlogStore(target.client("dynamodb"), settings.table_name)
+    sqs = target.client("sqs") if settings.failure_queue_url else None
+    summary = reconcile(target.client("s3"), store, settings, sqs, settings.failure_queue_url)
+    print(describe(summary))
+
+
+def run_reindex(args: argparse.Namespace, target: Target) -> None:
+    """Rebuild the table from the bucket."""
+    settings = target.settings()
+    store = BlogStore(target.client("dynamodb"), settings.table_name)
+    outcomes = reindex(settings, target.client("s3"), store, args.wipe)
+    print(", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items())))
+
+
+def run_drop_mail(args: argparse.Namespace, target: Target) -> None:
+    """Put an .eml file in the inbox, as SES would."""
+    message: Path = args.message
+    if not message.is_file():
+        raise CommandError(f"no such message file: {message}")
+    settings = target.settings()
+    key = drop_mail(settings, target.client("s3"), message.read_bytes(), args.as_ses)
+    print(f"stored {message} as s3://{settings.bucket_name}/{key}")
+
+
+def _require_deployable(target: Target, command: str) -> None:
+    if target.is_local:
+        raise CommandError(
+            f"the {LOCAL_STAGE!r} stage is what `make run` serves and is never deployed; "
+            f"name a stage: blogctl --stage prod {command}"
+        )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return blogctl's parser: global options, then one sub-command each with its help."""
+    parser = argparse.ArgumentParser(
+        prog="blogctl",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--stage",
+        metavar="NAME",
+        help=f"a stage in AWS (default: the local stack, {LOCAL_STAGE!r})",
+    )
+    parser.add_argument(
+        "--endpoint-url",
+        metavar="URL",
+        help="send AWS requests here, e.g. an emulator (default: the local stack's "
+        "emulator without --stage, AWS with it)",
+    )
+    parser.add_argument(
+        "--project-dir",
+        type=Path,
+        default=PROJECT_DIR,
+        metavar="DIR",
+        help="the project holding .chalice/config.json (default: %(default)s)",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_setup(commands)
+    _add_command(commands, "policies", run_policies, "write the stage's .chalice/policy files")
+    _add_command(
+        commands, "errors", run_errors, "list files that could not be published, and failed events"
+    )
+    _add_command(commands, "reconcile", run_reconcile, "repair drift between bucket and table now")
+    reindex_cmd = _add_command(
+        commands, "reindex", run_reindex, "rebuild the table from the bucket"
+    )
+    reindex_cmd.add_argument("--wipe", action="store_true", help="empty the table first")
+    drop_cmd = _add_command(
+        commands, "drop-mail", run_drop_mail, "put an .eml file in the inbox, as SES would"
+    )
+    drop_cmd.add_argument("message", type=Path, help="a raw RFC 5322 message (.eml)")
+    drop_cmd.add_argument(
+        "--as-ses", action="store_true", help="add passing SES verdict headers (local trials only)"
+    )
+    return parser
+
+
+def _add_setup(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    setup_cmd = _add_command(
+        commands, "setup", run_setup, "create a stage's table, bucket and queue (idempotent)"
+    )
+    setup_cmd.add_argument("--table", help="table name (default chalice-blog-STAGE)")
+    setup_cmd.add_argument(
+        "--bucket", help="bucket name (default chalice-blog-STAGE-ACCOUNT-REGION)"
+    )
+    setup_cmd.add_argument("--mail-recipient", help="address SES receives posts on")
+    setup_cmd.add_argument(
+        "--mail-senders", help="comma-separated addresses allowed to post by mail"
+    )
+
+
+def _add_command(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    run: Callable[[argparse.Namespace, Target], None],
+    summary: str,
+) -> argparse.ArgumentParser:
+    # The runner's docstring is the command's description in its --help.
+    command = commands.add_parser(name, help=summary, description=run.__doc__)
+    command.set_defaults(run=run)
+    return command

@@ -1,0 +1,41 @@
+"""`blogctl reindex` and `blogctl reconcile`: bring the table back in line with the bucket."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from chalicelib.bucket import PAGES_PREFIX, POSTS_PREFIX
+from chalicelib.config import Settings
+from chalicelib.publishing.ingest import sync_source
+from chalicelib.publishing.reconcile import Summary
+from chalicelib.storage.store import BlogStore
+
+
+def reindex(settings: Settings, s3: Any, store: BlogStore, wipe: bool) -> Counter[str]:
+    """Rebuild the table from the bucket; count the outcomes per source file."""
+    if wipe:
+        store.maintenance.wipe()
+    paginator = s3.get_paginator("list_objects_v2")
+    keys = {
+        entry["Key"]
+        for prefix in (POSTS_PREFIX, PAGES_PREFIX)
+        for page in paginator.paginate(Bucket=settings.bucket_name, Prefix=prefix)
+        for entry in page.get("Contents", [])
+    }
+    outcomes = Counter(sync_source(key, s3, store, settings, force=True) for key in sorted(keys))
+    for orphan in store.maintenance.source_keys() - keys:
+        outcomes[sync_source(orphan, s3, store, settings)] += 1
+    return outcomes
+
+
+def describe(summary: Summary) -> str:
+    """Say in one line what a reconcile run found and did."""
+    checked = ", ".join(f"{n} {why}" for why, n in sorted(summary.checked.items())) or "none"
+    done = ", ".join(f"{n} {what}" for what, n in sorted(summary.outcomes.items())) or "nothing"
+    return (
+        f"{summary.sources} source files; drifted: {checked}; re-synced: {done}; "
+        f"{summary.failed_events} failed event(s) drained, {summary.unscheduled} stale "
+        f"schedule entries dropped, layout {'rebuilt' if summary.layout_refreshed else 'ok'}"
+        + (f"; {len(summary.errors)} error(s)" if summary.errors else "")
+    )

@@ -1,0 +1,114 @@
+"""`blogctl setup` and `blogctl policies`: a stage's resources, and its functions' policies.
+
+`setup` also connects the S3-triggered functions to the failed-event queue, which it
+can only do once they exist: run it again after the first ``chalice deploy``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from blogctl import provision
+from blogctl.stages import PROJECT_DIR, Target, stage_environment
+
+APP_NAME = provision.APP_NAME
+
+
+@dataclass(frozen=True)
+class SetupRequest:
+    """What an operator asks `setup` for; names default from the stage."""
+
+    stage: str
+    project_dir: Path = PROJECT_DIR
+    table: str | None = None
+    bucket: str | None = None
+    mail_recipient: str | None = None
+    mail_senders: str | None = None
+
+
+def setup(request: SetupRequest, endpoint_url: str | None = None) -> dict[str, str]:
+    """Create the stage's table, bucket and mail rule if missing; record them in the config.
+
+    ``endpoint_url`` None means AWS, with the caller's credentials and region.
+    """
+    target = Target(request.stage, endpoint_url, request.project_dir)
+    session = target.session()
+    region = session.region_name or "us-east-1"
+    dynamodb, s3 = target.client("dynamodb", session), target.client("s3", session)
+    account = target.client("sts", session).get_caller_identity()["Account"]
+    table = request.table or f"{APP_NAME}-{request.stage}"
+    bucket = request.bucket or f"{APP_NAME}-{request.stage}-{account}-{region}"
+    created_table = provision.ensure_table(dynamodb, table)
+    created_bucket = provision.ensure_bucket(s3, bucket, region)
+    report = {
+        "table": f"{table} ({'created' if created_table else 'exists'})",
+        "bucket": f"{bucket} ({'created' if created_bucket else 'exists'})",
+    }
+    variables = {"TABLE_NAME": table, "BUCKET_NAME": bucket}
+    if request.mail_recipient:
+        rule_set = f"{APP_NAME}-{request.stage}"
+        ses = target.client("ses", session)
+        created = provision.ensure_mail_receipt(
+            ses, s3, bucket, rule_set, request.mail_recipient, account
+        )
+        report["mail"] = f"SES rule set {rule_set} ({'created' if created else 'updated'})"
+    if request.mail_senders is not None:
+        variables["MAIL_ALLOWED_SENDERS"] = request.mail_senders
+    queue_url, queue_arn = provision.ensure_failure_queue(
+        target.client("sqs", session), failure_queue_name(request.stage)
+    )
+    variables["FAILURE_QUEUE_URL"] = queue_url
+    report["queue"] = f"{queue_url} (failed S3 events; reconcile drains it)"
+    report["destinations"] = _connect_destinations(
+        target.client("lambda", session), request.stage, queue_arn
+    )
+    table_arn = dynamodb.describe_table(TableName=table)["Table"]["TableArn"]
+    policies = provision.function_policies(table_arn, bucket, request.stage, queue_arn)
+    provision.write_stage_config(request.project_dir, request.stage, variables, policies)
+    report["config"] = f".chalice/config.json stage {request.stage!r}, policy-{request.stage}-*"
+    return report
+
+
+def failure_queue_name(stage: str) -> str:
+    """Return the name of the queue a stage's failed S3 events wait on."""
+    return f"{APP_NAME}-{stage}-failed-events"
+
+
+def _connect_destinations(lambda_client: Any, stage: str, queue_arn: str) -> str:
+    connected = [
+        function
+        for function in provision.SOURCE_FUNCTIONS
+        if provision.connect_failure_destination(
+            lambda_client, f"{APP_NAME}-{stage}-{function}", queue_arn
+        )
+    ]
+    if not connected:
+        return "functions not deployed yet: run setup again after chalice deploy"
+    return f"on failure, {', '.join(connected)} send their events to the queue"
+
+
+class StageNotSetUp(LookupError):
+    """The stage's config names no table or bucket yet."""
+
+
+def write_policies(stage: str, project_dir: Path = PROJECT_DIR) -> list[Path]:
+    """Write the stage's policy files from its config alone, without asking AWS.
+
+    The table and queue are those the config names, in any account and region: `setup`,
+    which asks AWS, writes their exact ARNs instead.
+    """
+    environment = stage_environment(stage, project_dir)
+    missing = [name for name in ("TABLE_NAME", "BUCKET_NAME") if not environment.get(name)]
+    if missing:
+        raise StageNotSetUp(f"stage {stage!r} has no {' or '.join(missing)}: run setup first")
+    queue_url = environment.get("FAILURE_QUEUE_URL")
+    queue = queue_url.rsplit("/", 1)[-1] if queue_url else failure_queue_name(stage)
+    policies = provision.function_policies(
+        f"arn:aws:dynamodb:*:*:table/{environment['TABLE_NAME']}",
+        environment["BUCKET_NAME"],
+        stage,
+        f"arn:aws:sqs:*:*:{queue}",
+    )
+    return provision.write_stage_config(project_dir, stage, {}, policies)
