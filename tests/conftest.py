@@ -28,7 +28,7 @@ BUCKET_NAME = os.environ["BUCKET_NAME"]
 from blogctl import provision  # noqa: E402
 from chalicelib import aws  # noqa: E402
 from chalicelib.config import Settings, load_settings  # noqa: E402
-from chalicelib.storage import BlogStore  # noqa: E402
+from chalicelib.storage.store import BlogStore  # noqa: E402
 
 logging.getLogger("werkzeug").setLevel(logging.WARNING)
 PROJECT_DIR = Path(__file__).resolve().parent.parent
