@@ -19,7 +19,7 @@ import pytest
 
 import app as blog_app
 from devtools import blogctl, provision
-from tests.conftest import PROJECT_DIR
+from tests.helpers.local import PROJECT_DIR
 
 STAGE = "rehearsal"
 TABLE = f"chalice-blog-{STAGE}"

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import PROJECT_DIR
-from tests.e2e.conftest import LocalStack
+from tests.helpers.local import PROJECT_DIR
+from tests.helpers.local_stack import LocalStack
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 CHROMIUM = Path("/usr/bin/chromium")

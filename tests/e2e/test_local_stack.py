@@ -13,9 +13,10 @@ from urllib.parse import urljoin
 
 import pytest
 
-from tests.conftest import PROJECT_DIR, make_post_markdown
-from tests.e2e.conftest import LocalStack, start_stack
-from tests.pagecheck import elements
+from tests.helpers.local import PROJECT_DIR
+from tests.helpers.local_stack import LocalStack, start_stack
+from tests.helpers.pages import elements
+from tests.helpers.posts import make_post_markdown
 
 pytestmark = pytest.mark.e2e
 BUCKET = "chalice-blog-local-content"

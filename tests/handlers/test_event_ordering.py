@@ -17,7 +17,9 @@ import pytest
 from chalice.test import Client
 
 from chalicelib.storage import ALL_POSTS, BlogStore
-from tests.conftest import BUCKET_NAME, make_post_markdown, term_counts
+from tests.helpers.local import BUCKET_NAME
+from tests.helpers.posts import make_post_markdown
+from tests.helpers.store_views import term_counts
 
 
 class Bucket:

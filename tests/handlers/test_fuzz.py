@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chalicelib.site.http import SECURITY_HEADERS
-from tests.conftest import make_post_markdown
+from tests.helpers.posts import make_post_markdown
 
 EXAMPLES = 400
 segment = st.one_of(

@@ -17,10 +17,11 @@ from chalice.test import Client
 
 from chalicelib.site import urls
 from chalicelib.storage import BlogStore
-from tests.conftest import BUCKET_NAME, FIXTURES, make_post_markdown
-from tests.handlers.conftest import deliver
-from tests.pagecheck import elements
-from tests.safety import executable_content
+from tests.helpers.events import deliver
+from tests.helpers.local import BUCKET_NAME, FIXTURES
+from tests.helpers.pages import elements
+from tests.helpers.posts import make_post_markdown
+from tests.helpers.safety import executable_content
 
 CORPUS = FIXTURES.parent / "corpus" / "hostile"
 MANIFEST = json.loads((CORPUS / "manifest.json").read_text(encoding="utf-8"))

@@ -11,8 +11,8 @@ from chalice.test import Client
 from chalicelib.config import Settings
 from chalicelib.storage import BlogStore
 from devtools import blogctl
-from tests.conftest import BUCKET_NAME, PROJECT_DIR
-from tests.pagecheck import crawl
+from tests.helpers.local import BUCKET_NAME, PROJECT_DIR
+from tests.helpers.pages import crawl
 
 SAMPLES = sorted((PROJECT_DIR / "sample_content" / "posts").glob("*.md"))
 Publish = Callable[[str, str | bytes], None]

@@ -10,7 +10,7 @@ from chalice.test import Client
 
 from bench.probe import DynamoProbe, Usage
 from chalicelib import aws
-from tests.conftest import make_post_markdown
+from tests.helpers.posts import make_post_markdown
 
 Publish = Callable[[str, str | bytes], None]
 TAGS = ["aws", "python", "lambda", "dynamodb", "cooking"]

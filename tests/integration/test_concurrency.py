@@ -10,7 +10,9 @@ from typing import Any
 from chalicelib.config import Settings
 from chalicelib.publishing.ingest import sync_source
 from chalicelib.storage import ALL_POSTS, BlogStore
-from tests.conftest import BUCKET_NAME, days_with_posts, make_post_markdown, term_counts
+from tests.helpers.local import BUCKET_NAME
+from tests.helpers.posts import make_post_markdown
+from tests.helpers.store_views import days_with_posts, term_counts
 
 UPLOADS = 200
 WORKERS = 32

@@ -8,7 +8,8 @@ from chalicelib import search
 from chalicelib.config import Settings
 from chalicelib.publishing.ingest import sync_source
 from chalicelib.storage import COUNTS, POSTINGS_PER_TERM, BlogStore
-from tests.conftest import BUCKET_NAME, TABLE_NAME, make_post_markdown
+from tests.helpers.local import BUCKET_NAME, TABLE_NAME
+from tests.helpers.posts import make_post_markdown
 
 
 def _write_postings(client: Any, term: str, postings: list[search.Posting]) -> None:

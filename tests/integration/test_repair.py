@@ -10,9 +10,10 @@ import pytest
 from chalicelib.config import Settings
 from chalicelib.publishing.ingest import publish_due_posts, sync_source
 from chalicelib.storage import ALL_POSTS, BlogStore
-from tests.conftest import BUCKET_NAME, make_post_markdown
-from tests.crashes import FOLLOW_UP_STEPS, InjectedFailure, fail_once
-from tests.storecheck import neighbours, recent, related, searched, upload
+from tests.helpers.crashes import FOLLOW_UP_STEPS, InjectedFailure, fail_once
+from tests.helpers.local import BUCKET_NAME
+from tests.helpers.posts import make_post_markdown, upload
+from tests.helpers.store_views import neighbours, recent, related, searched
 
 
 @pytest.mark.parametrize(("operation", "when"), FOLLOW_UP_STEPS)

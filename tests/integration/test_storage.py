@@ -20,7 +20,8 @@ from chalicelib.storage import (
     category_listing,
     tag_listing,
 )
-from tests.conftest import UPLOAD_TIME, days_with_posts, make_post_markdown, term_counts
+from tests.helpers.posts import UPLOAD_TIME, make_post_markdown
+from tests.helpers.store_views import days_with_posts, term_counts
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
