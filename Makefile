@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 
 NODE_STAMP := node_modules/.installed
 
-.PHONY: run test bench templates lint format setup-stage package clean
+.PHONY: run test test-quick bench templates lint format setup-stage package clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,12 @@ test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
+
+# While developing: lint, types and every test not marked slow (no browser, package or deploy).
+test-quick: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/python -m pytest -m "not slow" --no-cov
 
 # Benchmarks (bench/RESULTS.md): N = 100 and 2,000; make bench ARGS=--large adds 10,000.
 # Hugo, the static site generator compared against, comes from Debian's packages.

@@ -21,6 +21,8 @@ import app as blog_app
 from devtools import blogctl, provision
 from tests.helpers.local import PROJECT_DIR
 
+pytestmark = pytest.mark.slow
+
 STAGE = "rehearsal"
 TABLE = f"chalice-blog-{STAGE}"
 BUCKET = f"chalice-blog-{STAGE}-123456789012-us-east-1"

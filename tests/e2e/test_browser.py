@@ -12,7 +12,7 @@ import pytest
 from tests.helpers.local import PROJECT_DIR
 from tests.helpers.local_stack import LocalStack
 
-pytestmark = [pytest.mark.browser, pytest.mark.e2e]
+pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.slow]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",

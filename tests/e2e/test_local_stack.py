@@ -18,7 +18,7 @@ from tests.helpers.local_stack import LocalStack, start_stack
 from tests.helpers.pages import elements
 from tests.helpers.posts import make_post_markdown
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 BUCKET = "chalice-blog-local-content"
 SAMPLE_POSTS = sorted((PROJECT_DIR / "sample_content" / "posts").glob("*.md"))
 

@@ -20,7 +20,7 @@ from tests.e2e.test_browser import browser  # noqa: F401 - the shared Chromium f
 from tests.helpers.local import PROJECT_DIR
 from tests.helpers.local_stack import LocalStack
 
-pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.slow]
 VNU = PROJECT_DIR / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 AXE = PROJECT_DIR / "node_modules" / "axe-core" / "axe.min.js"
 PAGE_TYPES = {

@@ -47,6 +47,7 @@ def fuzz_blog(publish: Callable[[str, str], None]) -> None:
     publish("posts/one.md", make_post_markdown("One", "2026-08-11T20:40", ["a"], ["c"]))
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("fuzz_blog")
 @settings(
     max_examples=EXAMPLES,

@@ -24,6 +24,7 @@ def sample_blog(publish: Publish) -> None:
         publish(f"posts/{path.name}", path.read_bytes())
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("sample_blog")
 @pytest.mark.parametrize("wipe", [True, False], ids=["wipe", "in-place"])
 def test_reindex_yields_identical_pages(
@@ -38,6 +39,7 @@ def test_reindex_yields_identical_pages(
     assert crawl(client) == before
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("sample_blog")
 def test_reindex_drops_posts_whose_source_is_gone(
     client: Client, s3: Any, store: BlogStore, settings: Settings

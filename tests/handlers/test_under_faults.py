@@ -33,6 +33,8 @@ from tests.helpers.pages import elements
 from tests.helpers.posts import make_post_markdown
 from tests.helpers.store_views import term_counts
 
+pytestmark = pytest.mark.slow
+
 EVENT_FAULTS = FaultPlan(drop=0.2, duplicate=0.3, reorder=1, delay=0.3, seed=11)
 DYNAMODB_ERRORS = 0.05
 # The scenario is 300 uploads, 60 edits and 30 deletes; the suite runs 40, 8 and

@@ -7,12 +7,16 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import pytest
+
 from chalicelib.config import Settings
 from chalicelib.publishing.ingest import sync_source
 from chalicelib.storage import ALL_POSTS, BlogStore
 from tests.helpers.local import BUCKET_NAME
 from tests.helpers.posts import make_post_markdown
 from tests.helpers.store_views import days_with_posts, term_counts
+
+pytestmark = pytest.mark.slow
 
 UPLOADS = 200
 WORKERS = 32

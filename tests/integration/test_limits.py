@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from chalicelib import search
 from chalicelib.config import Settings
 from chalicelib.publishing.ingest import sync_source
@@ -31,6 +33,7 @@ def _write_postings(client: Any, term: str, postings: list[search.Posting]) -> N
         client.batch_write_item(RequestItems={TABLE_NAME: requests[start : start + 25]})
 
 
+@pytest.mark.slow
 def test_a_common_word_still_finds_the_newest_post(
     store: BlogStore, aws_resources: dict[str, Any]
 ) -> None:
@@ -60,6 +63,7 @@ def _counter_keys(client: Any) -> set[str]:
     return {item["sk"]["S"] for item in response["Items"]}
 
 
+@pytest.mark.slow
 def test_many_long_tags_never_stop_publishing(
     s3: Any, store: BlogStore, settings: Settings
 ) -> None:

@@ -38,6 +38,7 @@ def test_crash_after_publishing_is_repaired_by_redelivery(
     assert sync_source("posts/c.md", s3, store, settings) == "unchanged"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("operation", "when"), FOLLOW_UP_STEPS)
 def test_crash_after_a_delete_is_repaired_by_redelivery(
     s3: Any, store: BlogStore, settings: Settings, operation: str, when: str
@@ -91,6 +92,7 @@ def test_scheduled_post_survives_a_failed_publication(
     assert store.due(due) == []
 
 
+@pytest.mark.slow
 def test_related_links_follow_a_deleted_or_moved_post(
     s3: Any, store: BlogStore, settings: Settings
 ) -> None:

@@ -106,6 +106,7 @@ def test_second_file_cannot_take_a_published_permalink(
     assert store.get_source("posts/b.md") is None
 
 
+@pytest.mark.slow
 def test_pagination_walks_older_and_newer(store: BlogStore, settings: Settings) -> None:
     for day in range(1, 26):
         p = post(settings, f"posts/p{day:02d}.md", f"P{day}", f"2026-03-{day:02d}", ["t"])
@@ -167,6 +168,7 @@ def assert_links_match_listing(store: BlogStore) -> None:
         ), summary.post_id
 
 
+@pytest.mark.slow
 def test_counts_stay_exact_through_random_edits(store: BlogStore, settings: Settings) -> None:
     rng = random.Random(7)
     tags, categories = ["a", "b", "c", "d"], ["x", "y"]

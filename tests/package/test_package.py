@@ -23,6 +23,8 @@ from devtools import provision
 from tests.helpers.local import BUCKET_NAME, PROJECT_DIR
 from tests.helpers.posts import make_post_markdown
 
+pytestmark = pytest.mark.slow
+
 # What the Lambda Python runtime provides besides the standard library.
 LAMBDA_RUNTIME_PACKAGES = [boto3, botocore, s3transfer, jmespath, dateutil, urllib3]
 MAX_ZIP_BYTES = 5 * 1024 * 1024
