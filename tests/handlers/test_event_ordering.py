@@ -102,6 +102,7 @@ def deliver_all(client: Client, events: list[dict[str, Any]]) -> None:
         client.lambda_.invoke("on_post_source_changed", event)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", SCENARIOS)
 @pytest.mark.parametrize("sequencer", [True, False], ids=["with-sequencer", "without-sequencer"])
 def test_every_order_of_a_sequence_converges(

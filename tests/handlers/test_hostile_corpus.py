@@ -60,6 +60,7 @@ def test_corpus_is_large_enough() -> None:
     assert {entry["expect"] for entry in MANIFEST} == {"published", "rejected"}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("entry", MANIFEST, ids=[entry["file"] for entry in MANIFEST])
 def test_hostile_file(
     entry: dict[str, str], client: Client, publish: Publish, s3: Any, store: BlogStore
