@@ -8,7 +8,7 @@ NODE_STAMP := node_modules/.installed
 # The `blogctl` console script (pyproject.toml), an editable install of this checkout.
 BLOGCTL := $(BIN)/blogctl
 
-.PHONY: run test bench templates lint format setup-stage package clean
+.PHONY: run test test-quick bench templates lint format setup-stage package clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,12 @@ test: $(STAMP) $(BLOGCTL) $(NODE_STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
+
+# While developing: lint, types and every test not marked slow (no browser, package or deploy).
+test-quick: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/python -m pytest -m "not slow" --no-cov
 
 # Benchmarks (bench/RESULTS.md): N = 100 and 2,000; make bench ARGS=--large adds 10,000.
 # Hugo, the static site generator compared against, comes from Debian's packages.

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
-import urllib.request
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
 # Set before anything imports app.py, which reads its settings at import time, as
@@ -22,24 +18,32 @@ from devtools.localenv import local_environment  # noqa: E402
 
 os.environ.update(local_environment("http://127.0.0.1:9"))
 os.environ.pop("AWS_PROFILE", None)
-TABLE_NAME = os.environ["TABLE_NAME"]
-BUCKET_NAME = os.environ["BUCKET_NAME"]
 
-from blogctl import provision  # noqa: E402
 from chalicelib import aws  # noqa: E402
 from chalicelib.config import Settings, load_settings  # noqa: E402
 from chalicelib.storage.store import BlogStore  # noqa: E402
+from tests.helpers.local import (  # noqa: E402
+    SHARED_BLOG,
+    TABLE_NAME,
+    emulator_clients,
+    free_port,
+    reset_emulator,
+)
 
 logging.getLogger("werkzeug").setLevel(logging.WARNING)
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
-def free_port() -> int:
-    """Return a TCP port that is free on loopback right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run each module's tests on its shared blog first, so that blog is published once."""
+    first: dict[Path, int] = {}
+    for index, item in enumerate(items):
+        first.setdefault(item.path, index)
+
+    def order(pair: tuple[int, pytest.Item]) -> tuple[int, bool, int]:
+        index, item = pair
+        return first[item.path], SHARED_BLOG not in getattr(item, "fixturenames", ()), index
+
+    items[:] = [item for _, item in sorted(enumerate(items), key=order)]
 
 
 @pytest.fixture(scope="session")
@@ -58,13 +62,14 @@ def moto_endpoint() -> Iterator[str]:
 
 
 @pytest.fixture
-def aws_resources(moto_endpoint: str) -> dict[str, Any]:
-    """Start each test from an empty emulator holding just the table and the bucket."""
-    urllib.request.urlopen(urllib.request.Request(f"{moto_endpoint}/moto-api/reset", method="POST"))
-    dynamodb, s3 = boto3.client("dynamodb"), boto3.client("s3")
-    provision.ensure_table(dynamodb, TABLE_NAME)
-    provision.ensure_bucket(s3, BUCKET_NAME, "us-east-1")
-    return {"dynamodb": dynamodb, "s3": s3}
+def aws_resources(moto_endpoint: str, request: pytest.FixtureRequest) -> dict[str, Any]:
+    """Start each test from an empty emulator holding just the table and the bucket.
+
+    A test on its module's shared blog starts from that blog instead, published once.
+    """
+    if SHARED_BLOG in request.fixturenames:
+        return emulator_clients()
+    return reset_emulator(moto_endpoint)
 
 
 @pytest.fixture
@@ -83,38 +88,3 @@ def store(aws_resources: dict[str, Any]) -> BlogStore:
 def s3(aws_resources: dict[str, Any]) -> Any:
     """An S3 client on the emulator with the empty content bucket."""
     return aws_resources["s3"]
-
-
-def fixture_text(name: str) -> str:
-    """Read a Markdown fixture."""
-    return (FIXTURES / "posts" / name).read_text(encoding="utf-8")
-
-
-def make_post_markdown(
-    title: str,
-    date: str,
-    tags: list[str] | None = None,
-    categories: list[str] | None = None,
-    body: str = "Body text.",
-) -> str:
-    """Build a Markdown post with front matter."""
-    lines = ["---", f"title: {title}", f"date: {date}"]
-    if tags is not None:
-        lines.append(f"tags: [{', '.join(tags)}]")
-    if categories is not None:
-        lines.append(f"categories: [{', '.join(categories)}]")
-    return "\n".join([*lines, "---", body, ""])
-
-
-UPLOAD_TIME = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
-
-
-def term_counts(store: BlogStore) -> tuple[list[Any], list[Any], list[str]]:
-    """Return the categories and tags with their counts, and the months with posts."""
-    index = store.reads.site_index()[1]
-    return list(index.categories), list(index.tags), list(index.months)
-
-
-def days_with_posts(store: BlogStore, year: int, month: int) -> set[int]:
-    """Return the days of a month that the calendar links."""
-    return set(store.reads.page_data(month=f"{year:04d}-{month:02d}").days)

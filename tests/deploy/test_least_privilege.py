@@ -41,15 +41,9 @@ from chalicelib.mail.inbox import process_message
 from chalicelib.publishing.ingest import sync_source
 from chalicelib.publishing.reconcile import reconcile
 from chalicelib.storage.store import BlogStore
-from tests.conftest import (
-    BUCKET_NAME,
-    FIXTURES,
-    PROJECT_DIR,
-    TABLE_NAME,
-    free_port,
-    make_post_markdown,
-)
-from tests.pagecheck import elements
+from tests.helpers.local import BUCKET_NAME, FIXTURES, PROJECT_DIR, TABLE_NAME, free_port
+from tests.helpers.pages import elements
+from tests.helpers.posts import make_post_markdown
 
 ACCOUNT = "123456789012"
 TABLE_ARN = f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/{TABLE_NAME}"

@@ -21,7 +21,9 @@ import pytest
 import app as blog_app
 from blogctl import provision
 from blogctl.setup_stage import SetupRequest, setup
-from tests.conftest import PROJECT_DIR
+from tests.helpers.local import PROJECT_DIR
+
+pytestmark = pytest.mark.slow
 
 STAGE = "rehearsal"
 TABLE = f"chalice-blog-{STAGE}"

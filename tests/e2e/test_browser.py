@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import PROJECT_DIR, make_post_markdown
-from tests.e2e.conftest import LocalStack
+from tests.helpers.local import PROJECT_DIR
+from tests.helpers.local_stack import LocalStack
+from tests.helpers.posts import make_post_markdown
 
-pytestmark = [pytest.mark.browser, pytest.mark.e2e]
+pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.slow]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",

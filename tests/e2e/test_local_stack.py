@@ -13,11 +13,12 @@ from urllib.parse import urljoin
 
 import pytest
 
-from tests.conftest import PROJECT_DIR, make_post_markdown
-from tests.e2e.conftest import LocalStack, start_stack
-from tests.pagecheck import elements
+from tests.helpers.local import PROJECT_DIR
+from tests.helpers.local_stack import LocalStack, start_stack
+from tests.helpers.pages import elements
+from tests.helpers.posts import make_post_markdown
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 BUCKET = "chalice-blog-local-content"
 SAMPLE_POSTS = sorted((PROJECT_DIR / "sample_content" / "posts").glob("*.md"))
 

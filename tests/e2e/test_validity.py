@@ -16,11 +16,11 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import PROJECT_DIR
-from tests.e2e.conftest import LocalStack
 from tests.e2e.test_browser import browser  # noqa: F401 - the shared Chromium fixture
+from tests.helpers.local import PROJECT_DIR
+from tests.helpers.local_stack import LocalStack
 
-pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.slow]
 VNU = PROJECT_DIR / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 AXE = PROJECT_DIR / "node_modules" / "axe-core" / "axe.min.js"
 PAGE_TYPES = {
@@ -49,7 +49,7 @@ def require(tool: Path, command: str) -> None:
 
 
 def page_paths(stack: LocalStack) -> dict[str, str]:
-    from tests.pagecheck import elements
+    from tests.helpers.pages import elements
 
     [older] = elements(stack.get("/")[1], "a", rel="next")
     return {name: path or older["href"] for name, path in PAGE_TYPES.items()}

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from functools import partial
 from typing import Any
-from urllib.parse import quote_plus
 
 import pytest
 from chalice.test import Client
 
 import app as blog_app
-from tests.conftest import BUCKET_NAME, PROJECT_DIR
+from tests.helpers.events import publish_source
+from tests.helpers.local import PROJECT_DIR, SHARED_BLOG, reset_emulator
+
+Publish = Callable[[str, str | bytes], None]
 
 
 @pytest.fixture
@@ -24,21 +27,24 @@ def client(aws_resources: dict[str, Any]) -> Iterator[Client]:
 
 
 @pytest.fixture
-def publish(client: Client, s3: Any) -> Callable[[str, str | bytes], None]:
+def publish(client: Client, s3: Any, request: pytest.FixtureRequest) -> Publish:
     """Upload a post and deliver its S3 event to the handler, as Lambda would."""
-
-    def _publish(key: str, text: str | bytes) -> None:
-        body = text.encode() if isinstance(text, str) else text
-        s3.put_object(Bucket=BUCKET_NAME, Key=key, Body=body)
-        deliver(client, key, "ObjectCreated:Put")
-
-    return _publish
+    assert SHARED_BLOG not in request.fixturenames, "a test on the shared blog must not publish"
+    return partial(publish_source, client, s3)
 
 
-def deliver(client: Client, key: str, event_name: str) -> Any:
-    """Send the handler an S3 event for a key, URL-encoded as S3 encodes it."""
-    event = client.events.generate_s3_event(BUCKET_NAME, quote_plus(key), event_name=event_name)
-    return client.lambda_.invoke("on_post_source_changed", event)
+@pytest.fixture(scope="module")
+def shared_blog(moto_endpoint: str) -> Iterator[Publish]:
+    """Publish, once per module, the blog that the module's read-only tests share.
+
+    A module's fixture publishes through this; tests that use that fixture skip the
+    per-test reset, so they must only read. The emulator is reset before and after.
+    """
+    s3 = reset_emulator(moto_endpoint)["s3"]
+    blog_app.get_store.cache_clear()
+    with Client(blog_app.app, stage_name="local", project_dir=str(PROJECT_DIR)) as client:
+        yield partial(publish_source, client, s3)
+    reset_emulator(moto_endpoint)
 
 
 @pytest.fixture

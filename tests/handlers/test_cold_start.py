@@ -10,7 +10,8 @@ from collections.abc import Callable
 from chalice.test import Client
 
 from bench.coldstart import PUBLISH_ONLY
-from tests.conftest import PROJECT_DIR, make_post_markdown
+from tests.helpers.local import PROJECT_DIR
+from tests.helpers.posts import make_post_markdown
 
 Publish = Callable[[str, str | bytes], None]
 

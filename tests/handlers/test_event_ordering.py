@@ -18,7 +18,9 @@ from chalice.test import Client
 
 from chalicelib.storage.keys import ALL_POSTS
 from chalicelib.storage.store import BlogStore
-from tests.conftest import BUCKET_NAME, make_post_markdown, term_counts
+from tests.helpers.local import BUCKET_NAME
+from tests.helpers.posts import make_post_markdown
+from tests.helpers.store_views import term_counts
 
 
 class Bucket:
@@ -101,6 +103,7 @@ def deliver_all(client: Client, events: list[dict[str, Any]]) -> None:
         client.lambda_.invoke("on_post_source_changed", event)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", SCENARIOS)
 @pytest.mark.parametrize("sequencer", [True, False], ids=["with-sequencer", "without-sequencer"])
 def test_every_order_of_a_sequence_converges(

@@ -11,9 +11,10 @@ import feedparser
 import pytest
 from chalice.test import Client
 
-from tests.conftest import BUCKET_NAME, make_post_markdown
-from tests.pagecheck import elements
-from tests.sitemaps import sitemap_locations
+from tests.helpers.local import BUCKET_NAME
+from tests.helpers.pages import elements
+from tests.helpers.posts import make_post_markdown
+from tests.helpers.sitemaps import sitemap_locations
 
 Publish = Callable[[str, str], None]
 FEEDS = ["/feed/", "/feed/atom/", "/tag/aws/feed/", "/tag/aws/feed/atom/"]
@@ -25,13 +26,22 @@ def allowed_host(configure: Callable[..., None]) -> None:
     configure(allowed_hosts=frozenset({"blog.example.org"}))
 
 
-@pytest.fixture
-def blog(publish: Publish) -> None:
+def publish_blog(publish: Publish) -> None:
     publish("posts/one.md", make_post_markdown("One", "2026-08-11T20:40:00", ["AWS"], ["Eng"]))
     publish(
         "posts/two.md",
         make_post_markdown("Two & more", "2026-09-02T08:00:00+02:00", ["AWS"], ["Eng"]),
     )
+
+
+@pytest.fixture(scope="module")
+def blog(shared_blog: Publish) -> None:
+    publish_blog(shared_blog)
+
+
+@pytest.fixture
+def blog_to_edit(publish: Publish) -> None:
+    publish_blog(publish)
 
 
 def parse(client: Client, path: str) -> Any:
@@ -51,7 +61,7 @@ def test_feeds_parse_cleanly_with_absolute_links_and_dates(client: Client, path:
     assert feed.entries[0].published_parsed[:5] == (2026, 9, 2, 6, 0)
 
 
-@pytest.mark.usefixtures("blog")
+@pytest.mark.usefixtures("blog_to_edit")
 def test_entry_ids_survive_an_update(client: Client, publish: Publish) -> None:
     before = {e.id for e in parse(client, "/feed/atom/").entries} | {
         e.id for e in parse(client, "/feed/").entries

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chalicelib.site.http import SECURITY_HEADERS
-from tests.conftest import make_post_markdown
+from tests.helpers.posts import make_post_markdown
 
 EXAMPLES = 400
 segment = st.one_of(
@@ -47,6 +47,7 @@ def fuzz_blog(publish: Callable[[str, str], None]) -> None:
     publish("posts/one.md", make_post_markdown("One", "2026-08-11T20:40", ["a"], ["c"]))
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("fuzz_blog")
 @settings(
     max_examples=EXAMPLES,

@@ -7,9 +7,9 @@ from collections.abc import Callable
 import pytest
 from chalice.test import Client
 
-from tests.conftest import make_post_markdown
-from tests.handlers.test_stage_prefix import API_HOST, api_gateway_get
-from tests.pagecheck import elements, links
+from tests.helpers.gateway import API_HOST, api_gateway_get
+from tests.helpers.pages import elements, links
+from tests.helpers.posts import make_post_markdown
 
 Publish = Callable[[str, str], None]
 Configure = Callable[..., None]
@@ -18,9 +18,9 @@ OUTPUTS += ["/sitemap.xml", "/robots.txt", "/nope/"]
 FORGED = {"Host": "evil.example", "X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "http"}
 
 
-@pytest.fixture
-def blog(publish: Publish) -> None:
-    publish("posts/one.md", make_post_markdown("One", "2026-08-11", ["AWS"], ["Eng"]))
+@pytest.fixture(scope="module")
+def blog(shared_blog: Publish) -> None:
+    shared_blog("posts/one.md", make_post_markdown("One", "2026-08-11", ["AWS"], ["Eng"]))
 
 
 @pytest.mark.usefixtures("blog")

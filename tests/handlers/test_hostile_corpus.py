@@ -17,10 +17,11 @@ from chalice.test import Client
 
 from chalicelib.site import urls
 from chalicelib.storage.store import BlogStore
-from tests.conftest import BUCKET_NAME, FIXTURES, make_post_markdown
-from tests.handlers.conftest import deliver
-from tests.pagecheck import elements
-from tests.safety import executable_content
+from tests.helpers.events import deliver
+from tests.helpers.local import BUCKET_NAME, FIXTURES
+from tests.helpers.pages import elements
+from tests.helpers.posts import make_post_markdown
+from tests.helpers.safety import executable_content
 
 CORPUS = FIXTURES.parent / "corpus" / "hostile"
 MANIFEST = json.loads((CORPUS / "manifest.json").read_text(encoding="utf-8"))
@@ -59,6 +60,7 @@ def test_corpus_is_large_enough() -> None:
     assert {entry["expect"] for entry in MANIFEST} == {"published", "rejected"}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("entry", MANIFEST, ids=[entry["file"] for entry in MANIFEST])
 def test_hostile_file(
     entry: dict[str, str], client: Client, publish: Publish, s3: Any, store: BlogStore

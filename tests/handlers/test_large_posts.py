@@ -13,7 +13,8 @@ from chalicelib.publishing import reports
 from chalicelib.publishing.ingest import sync_source
 from chalicelib.storage.bodies import RENDERED_PREFIX
 from chalicelib.storage.store import BlogStore
-from tests.conftest import BUCKET_NAME, make_post_markdown
+from tests.helpers.local import BUCKET_NAME
+from tests.helpers.posts import make_post_markdown
 
 Publish = Callable[[str, str], None]
 

@@ -16,10 +16,10 @@ from chalice.test import Client
 
 from chalicelib.site import urls
 from chalicelib.storage.store import BlogStore
-from tests.conftest import BUCKET_NAME, FIXTURES
-from tests.handlers.conftest import deliver
-from tests.pagecheck import elements
-from tests.safety import executable_content
+from tests.helpers.events import deliver
+from tests.helpers.local import BUCKET_NAME, FIXTURES
+from tests.helpers.pages import elements
+from tests.helpers.safety import executable_content
 
 MAIL = FIXTURES.parent / "corpus" / "mail"
 MANIFEST = json.loads((MAIL / "manifest.json").read_text(encoding="utf-8"))

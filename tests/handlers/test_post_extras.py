@@ -9,8 +9,9 @@ from urllib.parse import urljoin
 
 from chalice.test import Client
 
-from tests.conftest import BUCKET_NAME, make_post_markdown
-from tests.pagecheck import elements
+from tests.helpers.local import BUCKET_NAME
+from tests.helpers.pages import elements
+from tests.helpers.posts import make_post_markdown
 
 Publish = Callable[[str, str], None]
 

@@ -12,8 +12,8 @@ from blogctl import cli
 from blogctl.repair import reindex
 from chalicelib.config import Settings
 from chalicelib.storage.store import BlogStore
-from tests.conftest import BUCKET_NAME, PROJECT_DIR
-from tests.pagecheck import crawl
+from tests.helpers.local import BUCKET_NAME, PROJECT_DIR
+from tests.helpers.pages import crawl
 
 SAMPLES = sorted((PROJECT_DIR / "sample_content" / "posts").glob("*.md"))
 Publish = Callable[[str, str | bytes], None]
@@ -25,6 +25,7 @@ def sample_blog(publish: Publish) -> None:
         publish(f"posts/{path.name}", path.read_bytes())
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("sample_blog")
 @pytest.mark.parametrize("wipe", [True, False], ids=["wipe", "in-place"])
 def test_reindex_yields_identical_pages(
@@ -39,6 +40,7 @@ def test_reindex_yields_identical_pages(
     assert crawl(client) == before
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("sample_blog")
 def test_reindex_drops_posts_whose_source_is_gone(
     client: Client, s3: Any, store: BlogStore, settings: Settings

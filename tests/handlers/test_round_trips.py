@@ -10,7 +10,7 @@ from chalice.test import Client
 
 from bench.probe import DynamoProbe, Usage
 from chalicelib import aws
-from tests.conftest import make_post_markdown
+from tests.helpers.posts import make_post_markdown
 
 Publish = Callable[[str, str | bytes], None]
 TAGS = ["aws", "python", "lambda", "dynamodb", "cooking"]
@@ -56,6 +56,7 @@ def page_requests(client: Client, probe: DynamoProbe) -> dict[str, list[str]]:
     return seen
 
 
+@pytest.mark.slow
 def test_each_page_type_costs_its_fixed_round_trips_at_any_size(
     client: Client, publish: Publish, probe: DynamoProbe
 ) -> None:
@@ -67,6 +68,7 @@ def test_each_page_type_costs_its_fixed_round_trips_at_any_size(
     assert small == large == {path: sorted(ops) for path, ops in EXPECTED.items()}
 
 
+@pytest.mark.slow
 def test_publishing_costs_the_same_requests_and_items_at_any_size(
     client: Client, publish: Publish, probe: DynamoProbe
 ) -> None:

@@ -9,8 +9,9 @@ import pytest
 from chalice.test import Client
 
 from chalicelib import aws
-from tests.conftest import BUCKET_NAME, make_post_markdown
-from tests.pagecheck import elements, links
+from tests.helpers.local import BUCKET_NAME
+from tests.helpers.pages import elements, links
+from tests.helpers.posts import make_post_markdown
 
 Publish = Callable[[str, str], None]
 
@@ -20,11 +21,13 @@ def get(client: Client, path: str) -> tuple[int, str]:
     return response.status_code, response.body.decode()
 
 
-@pytest.fixture
-def blog(publish: Publish) -> None:
-    publish("posts/one.md", make_post_markdown("One", "2026-08-11T20:40", ["AWS", "東京"], ["Eng"]))
-    publish("posts/two.md", make_post_markdown("Two", "2026-09-02", ["AWS"], ["Eng", "Life"]))
-    publish("posts/three.md", make_post_markdown("Three", "2026-09-20", ["python"], ["Life"]))
+@pytest.fixture(scope="module")
+def blog(shared_blog: Publish) -> None:
+    shared_blog(
+        "posts/one.md", make_post_markdown("One", "2026-08-11T20:40", ["AWS", "東京"], ["Eng"])
+    )
+    shared_blog("posts/two.md", make_post_markdown("Two", "2026-09-02", ["AWS"], ["Eng", "Life"]))
+    shared_blog("posts/three.md", make_post_markdown("Three", "2026-09-20", ["python"], ["Life"]))
 
 
 @pytest.mark.usefixtures("blog")

@@ -13,8 +13,10 @@ from chalicelib.config import Settings
 from chalicelib.publishing.ingest import publish_due_posts, sync_source
 from chalicelib.storage.keys import ALL_POSTS
 from chalicelib.storage.store import BlogStore
-from tests.conftest import BUCKET_NAME, make_post_markdown, term_counts
-from tests.handlers.conftest import deliver
+from tests.helpers.events import deliver
+from tests.helpers.local import BUCKET_NAME
+from tests.helpers.posts import make_post_markdown
+from tests.helpers.store_views import term_counts
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 Publish = Callable[[str, str], None]

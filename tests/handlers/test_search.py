@@ -9,9 +9,10 @@ import pytest
 from chalice.test import Client
 
 from chalicelib import aws
-from tests.conftest import BUCKET_NAME, PROJECT_DIR, make_post_markdown
-from tests.handlers.conftest import deliver
-from tests.pagecheck import elements
+from tests.helpers.events import deliver
+from tests.helpers.local import BUCKET_NAME, PROJECT_DIR
+from tests.helpers.pages import elements
+from tests.helpers.posts import make_post_markdown
 
 SAMPLES = sorted((PROJECT_DIR / "sample_content" / "posts").glob("*.md"))
 # The layout (1, with the post total) + one Query per term (at most 5) + one BatchGetItem.
@@ -19,10 +20,10 @@ REQUEST_BOUND = 7
 Publish = Callable[[str, str | bytes], None]
 
 
-@pytest.fixture
-def sample_blog(publish: Publish) -> None:
+@pytest.fixture(scope="module")
+def sample_blog(shared_blog: Publish) -> None:
     for path in SAMPLES:
-        publish(f"posts/{path.name}", path.read_bytes())
+        shared_blog(f"posts/{path.name}", path.read_bytes())
 
 
 def result_titles(client: Client, query: str) -> list[str]:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 from chalice.test import Client
 
-from tests.conftest import make_post_markdown
+from tests.helpers.posts import make_post_markdown
 
 
 @pytest.mark.parametrize("page", ["²", "①", "٣", "1²", "-1", "0", "99999", ""])

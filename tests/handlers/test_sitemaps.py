@@ -9,8 +9,8 @@ import pytest
 from chalice.test import Client
 
 from chalicelib import aws
-from tests.conftest import make_post_markdown
-from tests.sitemaps import SCHEMA, sitemap_files, sitemap_locations
+from tests.helpers.posts import make_post_markdown
+from tests.helpers.sitemaps import SCHEMA, sitemap_files, sitemap_locations
 
 Publish = Callable[[str, str], None]
 
@@ -29,12 +29,12 @@ def dynamodb_calls(client: Client) -> Iterator[list[str]]:
     events.unregister("after-call.dynamodb", unique_id="sitemap-test")
 
 
-@pytest.fixture
-def blog(publish: Publish) -> None:
+@pytest.fixture(scope="module")
+def blog(shared_blog: Publish) -> None:
     for month in ("2026-06", "2026-07", "2026-08"):
         for day in ("01", "02"):
             name = f"p{month}-{day}"
-            publish(f"posts/{name}.md", make_post_markdown(name, f"{month}-{day}", ["t"]))
+            shared_blog(f"posts/{name}.md", make_post_markdown(name, f"{month}-{day}", ["t"]))
 
 
 @pytest.mark.usefixtures("blog")

@@ -3,47 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
-from urllib.parse import parse_qs, urljoin, urlsplit
+from urllib.parse import urljoin
 
-from chalice.local import RouteMatcher
 from chalice.test import Client
 
-import app as blog_app
-from tests.conftest import make_post_markdown
-from tests.pagecheck import elements, links
-
-API_HOST = "abc123defg.execute-api.us-east-1.amazonaws.com"
-
-
-def api_gateway_get(
-    url: str, host: str = API_HOST, stage: str = "api", headers: dict[str, str] | None = None
-) -> dict[str, Any]:
-    """Invoke the app with a REST API proxy event for a URL as a browser would send it."""
-    parts = urlsplit(url)
-    path = parts.path.removeprefix(f"/{stage}") if host == API_HOST else parts.path
-    match = RouteMatcher(list(blog_app.app.routes)).match_route(path)
-    query = {name: values for name, values in parse_qs(parts.query).items()} or None
-    event = {
-        "resource": match.route,
-        "path": path,
-        "httpMethod": "GET",
-        "headers": {"Host": host, "Accept": "text/html", **(headers or {})},
-        "multiValueQueryStringParameters": query,
-        "pathParameters": match.captured or None,
-        "stageVariables": None,
-        "requestContext": {
-            "resourcePath": match.route,
-            "httpMethod": "GET",
-            "path": parts.path,
-            "stage": stage,
-            "domainName": host,
-            "identity": {"sourceIp": "203.0.113.9"},
-        },
-        "body": None,
-        "isBase64Encoded": False,
-    }
-    return blog_app.app(event, None)  # type: ignore[no-any-return]
+from tests.helpers.gateway import API_HOST, api_gateway_get
+from tests.helpers.pages import elements, links
+from tests.helpers.posts import make_post_markdown
 
 
 def test_links_carry_the_stage_on_the_execute_api_host(

@@ -8,10 +8,11 @@ from typing import Any
 
 from chalice.test import Client
 
-from tests.conftest import BUCKET_NAME, make_post_markdown
-from tests.handlers.conftest import deliver
-from tests.pagecheck import elements
-from tests.sitemaps import sitemap_locations
+from tests.helpers.events import deliver
+from tests.helpers.local import BUCKET_NAME
+from tests.helpers.pages import elements
+from tests.helpers.posts import make_post_markdown
+from tests.helpers.sitemaps import sitemap_locations
 
 Publish = Callable[[str, str], None]
 

@@ -28,16 +28,13 @@ from chalicelib.storage.store import BlogStore
 from devtools.emulator import SerialMotoServer
 from devtools.faults import EventFaults, FaultPlan
 from devtools.s3events import QueueBridge, s3_routes
-from tests.conftest import (
-    BUCKET_NAME,
-    PROJECT_DIR,
-    TABLE_NAME,
-    free_port,
-    make_post_markdown,
-    term_counts,
-)
-from tests.crashes import FOLLOW_UP_STEPS, InjectedFailure, fail_once
-from tests.pagecheck import elements
+from tests.helpers.crashes import FOLLOW_UP_STEPS, InjectedFailure, fail_once
+from tests.helpers.local import BUCKET_NAME, PROJECT_DIR, TABLE_NAME, free_port
+from tests.helpers.pages import elements
+from tests.helpers.posts import make_post_markdown
+from tests.helpers.store_views import term_counts
+
+pytestmark = pytest.mark.slow
 
 EVENT_FAULTS = FaultPlan(drop=0.2, duplicate=0.3, reorder=1, delay=0.3, seed=11)
 DYNAMODB_ERRORS = 0.05

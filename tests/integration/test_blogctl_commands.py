@@ -8,7 +8,8 @@ import pytest
 
 from blogctl import cli
 from chalicelib.bucket import INBOX_PREFIX
-from tests.conftest import BUCKET_NAME, PROJECT_DIR, make_post_markdown
+from tests.helpers.local import BUCKET_NAME, PROJECT_DIR
+from tests.helpers.posts import make_post_markdown
 
 MESSAGE = PROJECT_DIR / "tests" / "corpus" / "mail" / "gmail-inline-image.eml"
 

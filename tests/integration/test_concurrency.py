@@ -7,11 +7,17 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import pytest
+
 from chalicelib.config import Settings
 from chalicelib.publishing.ingest import sync_source
 from chalicelib.storage.keys import ALL_POSTS
 from chalicelib.storage.store import BlogStore
-from tests.conftest import BUCKET_NAME, days_with_posts, make_post_markdown, term_counts
+from tests.helpers.local import BUCKET_NAME
+from tests.helpers.posts import make_post_markdown
+from tests.helpers.store_views import days_with_posts, term_counts
+
+pytestmark = pytest.mark.slow
 
 UPLOADS = 200
 WORKERS = 32

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conftest import TABLE_NAME
+from tests.helpers.local import TABLE_NAME
 
 
 def put(dynamodb: Any, pk: str, sk: str, **attributes: int) -> None:

@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError
 from blogctl import provision
 from devtools.emulator import SerialMotoServer
 from devtools.faults import FaultPlan
-from tests.conftest import TABLE_NAME, free_port
+from tests.helpers.local import TABLE_NAME, free_port
 
 
 def faulty_emulator(rate: float) -> Iterator[tuple[SerialMotoServer, str]]:

@@ -13,7 +13,9 @@ from chalicelib.config import Settings
 from chalicelib.publishing.ingest import is_source_key, sync_source
 from chalicelib.storage.keys import ALL_POSTS
 from chalicelib.storage.store import BlogStore
-from tests.conftest import BUCKET_NAME, make_post_markdown, term_counts
+from tests.helpers.local import BUCKET_NAME
+from tests.helpers.posts import make_post_markdown
+from tests.helpers.store_views import term_counts
 
 
 def upload(s3: Any, key: str, text: str | bytes, **extra: Any) -> None:

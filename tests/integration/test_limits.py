@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from chalicelib import search
 from chalicelib.config import Settings
 from chalicelib.publishing.ingest import sync_source
 from chalicelib.storage.keys import COUNTS
 from chalicelib.storage.reads import POSTINGS_PER_TERM
 from chalicelib.storage.store import BlogStore
-from tests.conftest import BUCKET_NAME, TABLE_NAME, make_post_markdown
+from tests.helpers.local import BUCKET_NAME, TABLE_NAME
+from tests.helpers.posts import make_post_markdown
 
 
 def _write_postings(client: Any, term: str, postings: list[search.Posting]) -> None:
@@ -32,6 +35,7 @@ def _write_postings(client: Any, term: str, postings: list[search.Posting]) -> N
         client.batch_write_item(RequestItems={TABLE_NAME: requests[start : start + 25]})
 
 
+@pytest.mark.slow
 def test_a_common_word_still_finds_the_newest_post(
     store: BlogStore, aws_resources: dict[str, Any]
 ) -> None:
@@ -61,6 +65,7 @@ def _counter_keys(client: Any) -> set[str]:
     return {item["sk"]["S"] for item in response["Items"]}
 
 
+@pytest.mark.slow
 def test_many_long_tags_never_stop_publishing(
     s3: Any, store: BlogStore, settings: Settings
 ) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import boto3
 
 from blogctl.setup_stage import SetupRequest, setup
-from tests.conftest import PROJECT_DIR
+from tests.helpers.local import PROJECT_DIR
 
 
 def test_setup_creates_resources_and_records_them_idempotently(

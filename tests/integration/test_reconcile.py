@@ -18,9 +18,10 @@ from chalicelib.publishing.reconcile import failed_event_keys, peek_failures, re
 from chalicelib.storage.keys import ALL_POSTS
 from chalicelib.storage.store import BlogStore
 from devtools.s3events import QueueBridge, S3Route
-from tests.conftest import BUCKET_NAME, make_post_markdown
-from tests.crashes import InjectedFailure, fail_once
-from tests.storecheck import neighbours, related, searched, upload
+from tests.helpers.crashes import InjectedFailure, fail_once
+from tests.helpers.local import BUCKET_NAME
+from tests.helpers.posts import make_post_markdown, upload
+from tests.helpers.store_views import neighbours, related, searched
 
 
 def titles(store: BlogStore) -> list[str]:

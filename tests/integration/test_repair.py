@@ -11,9 +11,10 @@ from chalicelib.config import Settings
 from chalicelib.publishing.ingest import publish_due_posts, sync_source
 from chalicelib.storage.keys import ALL_POSTS
 from chalicelib.storage.store import BlogStore
-from tests.conftest import BUCKET_NAME, make_post_markdown
-from tests.crashes import FOLLOW_UP_STEPS, InjectedFailure, fail_once
-from tests.storecheck import neighbours, recent, related, searched, upload
+from tests.helpers.crashes import FOLLOW_UP_STEPS, InjectedFailure, fail_once
+from tests.helpers.local import BUCKET_NAME
+from tests.helpers.posts import make_post_markdown, upload
+from tests.helpers.store_views import neighbours, recent, related, searched
 
 
 @pytest.mark.parametrize(("operation", "when"), FOLLOW_UP_STEPS)
@@ -38,6 +39,7 @@ def test_crash_after_publishing_is_repaired_by_redelivery(
     assert sync_source("posts/c.md", s3, store, settings) == "unchanged"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("operation", "when"), FOLLOW_UP_STEPS)
 def test_crash_after_a_delete_is_repaired_by_redelivery(
     s3: Any, store: BlogStore, settings: Settings, operation: str, when: str
@@ -91,6 +93,7 @@ def test_scheduled_post_survives_a_failed_publication(
     assert store.schedule.due(due) == []
 
 
+@pytest.mark.slow
 def test_related_links_follow_a_deleted_or_moved_post(
     s3: Any, store: BlogStore, settings: Settings
 ) -> None:

@@ -15,7 +15,8 @@ from chalicelib.publishing.parsing import SourceDocument
 from chalicelib.storage.keys import ALL_POSTS, category_listing, tag_listing
 from chalicelib.storage.records import SlugTakenError, SourceVersion
 from chalicelib.storage.store import BlogStore
-from tests.conftest import UPLOAD_TIME, days_with_posts, make_post_markdown, term_counts
+from tests.helpers.posts import UPLOAD_TIME, make_post_markdown
+from tests.helpers.store_views import days_with_posts, term_counts
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -104,6 +105,7 @@ def test_second_file_cannot_take_a_published_permalink(
     assert store.sources.get_source("posts/b.md") is None
 
 
+@pytest.mark.slow
 def test_pagination_walks_older_and_newer(store: BlogStore, settings: Settings) -> None:
     for day in range(1, 26):
         p = post(settings, f"posts/p{day:02d}.md", f"P{day}", f"2026-03-{day:02d}", ["t"])
@@ -165,6 +167,7 @@ def assert_links_match_listing(store: BlogStore) -> None:
         ), summary.post_id
 
 
+@pytest.mark.slow
 def test_counts_stay_exact_through_random_edits(store: BlogStore, settings: Settings) -> None:
     rng = random.Random(7)
     tags, categories = ["a", "b", "c", "d"], ["x", "y"]

@@ -19,7 +19,10 @@ import six
 import urllib3
 
 from blogctl import provision
-from tests.conftest import BUCKET_NAME, PROJECT_DIR, make_post_markdown
+from tests.helpers.local import BUCKET_NAME, PROJECT_DIR
+from tests.helpers.posts import make_post_markdown
+
+pytestmark = pytest.mark.slow
 
 # What the Lambda Python runtime provides besides the standard library.
 LAMBDA_RUNTIME_PACKAGES = [boto3, botocore, s3transfer, jmespath, dateutil, urllib3]

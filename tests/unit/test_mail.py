@@ -17,7 +17,7 @@ from chalicelib.mail.message import (
     post_document,
     split_subject,
 )
-from tests.conftest import FIXTURES
+from tests.helpers.local import FIXTURES
 
 MAIL = FIXTURES.parent / "corpus" / "mail"
 MANIFEST = json.loads((MAIL / "manifest.json").read_text(encoding="utf-8"))

@@ -18,7 +18,8 @@ from chalicelib.publishing.parsing import (
     slugify,
     term_key,
 )
-from tests.conftest import FIXTURES, UPLOAD_TIME
+from tests.helpers.local import FIXTURES
+from tests.helpers.posts import UPLOAD_TIME
 
 UTC_ZONE = ZoneInfo("UTC")
 TOKYO = ZoneInfo("Asia/Tokyo")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chalicelib.publishing.markup import render_markdown, summarize
-from tests.conftest import fixture_text
+from tests.helpers.posts import fixture_text
 
 
 def test_rich_markdown_features() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.safety import executable_content
+from tests.helpers.safety import executable_content
 
 
 def test_detects_script_handlers_and_dangerous_urls() -> None:

@@ -1,16 +1,21 @@
-"""Read what a reader would see of one post, straight from the store, and upload posts."""
+"""Read what a reader would see of the blog straight from the store: terms, calendar, one post."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from chalicelib.storage.store import BlogStore
-from tests.conftest import BUCKET_NAME, make_post_markdown
 
 
-def upload(s3: Any, key: str, title: str, date: str, tags: list[str]) -> None:
-    text = make_post_markdown(title, date, tags, body=f"About {title.lower()}.")
-    s3.put_object(Bucket=BUCKET_NAME, Key=key, Body=text.encode())
+def term_counts(store: BlogStore) -> tuple[list[Any], list[Any], list[str]]:
+    """Return the categories and tags with their counts, and the months with posts."""
+    index = store.reads.site_index()[1]
+    return list(index.categories), list(index.tags), list(index.months)
+
+
+def days_with_posts(store: BlogStore, year: int, month: int) -> set[int]:
+    """Return the days of a month that the calendar links."""
+    return set(store.reads.page_data(month=f"{year:04d}-{month:02d}").days)
 
 
 def searched(store: BlogStore, word: str) -> set[str]:

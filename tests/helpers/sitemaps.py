@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 import xmlschema
 from chalice.test import Client
 
-from tests.conftest import FIXTURES
+from tests.helpers.local import FIXTURES
 
 SCHEMA = xmlschema.XMLSchema(str(FIXTURES / "sitemap.xsd"))
 
