@@ -11,12 +11,13 @@ from urllib.parse import unquote
 
 from chalice.app import Chalice, CloudWatchEvent, Rate, Request, Response, S3Event
 
-from chalicelib import aws
+from chalicelib import aws, theme
 from chalicelib.bucket import INBOX_PREFIX, PAGES_PREFIX, POST_SUFFIX, POSTS_PREFIX
 from chalicelib.config import load_settings
-from chalicelib.site import feeds, http, media, theme, views
+from chalicelib.site import feeds, http, media, views
 from chalicelib.storage import bodies
 from chalicelib.storage.reads import ReadStore
+from chalicelib.storage.table import Table
 
 if TYPE_CHECKING:
     from chalicelib.storage.store import BlogStore
@@ -34,7 +35,7 @@ def get_reads() -> ReadStore:
 
     The routes import only this side: the API function's policy allows reads only.
     """
-    return ReadStore(aws.dynamodb_client(), SETTINGS.table_name, _load_body)
+    return ReadStore(Table(aws.dynamodb_client(), SETTINGS.table_name), _load_body)
 
 
 @functools.cache
@@ -274,7 +275,7 @@ def on_post_source_changed(event: S3Event) -> None:
 def on_mail_received(event: S3Event) -> None:
     from chalicelib.mail import inbox
 
-    inbox.process_message(event.key, aws.s3_client(), get_store(), SETTINGS)
+    inbox.process_message(event.key, aws.s3_client(), get_reads(), SETTINGS)
 
 
 @app.on_s3_event(

@@ -22,7 +22,12 @@ PUBLISH_ONLY = (
     "nh3",
     "yaml",
     "chalicelib.publishing.ingest",
+    "chalicelib.storage.transactions",
     "chalicelib.storage.writes",
+    "chalicelib.storage.links",
+    "chalicelib.storage.schedule",
+    "chalicelib.storage.layout",
+    "chalicelib.storage.maintenance",
     "chalicelib.storage.store",
 )
 

@@ -207,9 +207,10 @@ def measure(
 
 def compare_rendering(app_module: Any, post_path: str, rounds: int) -> tuple[Stat, Stat]:
     """Render one post page with the stored layout, and with the layout rendered afresh."""
+    from chalicelib import theme
     from chalicelib.models import Layout
     from chalicelib.publishing import layout
-    from chalicelib.site import theme, views
+    from chalicelib.site import views
 
     store, settings = app_module.get_store(), app_module.SETTINGS
     year, month, slug = post_path.strip("/").split("/")
@@ -300,7 +301,7 @@ IMPORTS_SHOWN = (
     "chalicelib.aws",
     "chalicelib.storage.reads",
     "chalicelib.site.views",
-    "chalicelib.site.theme",
+    "chalicelib.theme",
     "chalicelib.site.http",
     "chalicelib.config",
 )

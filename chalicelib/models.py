@@ -47,7 +47,7 @@ class Post:
 
 
 @dataclass(frozen=True)
-class Page:
+class StaticPage:
     """A static page (About, Contact…) from pages/*.md: in the main menu, never a post."""
 
     slug: str
@@ -148,7 +148,7 @@ class TermCount:
 
 
 @dataclass(frozen=True)
-class ListingPage:
+class Listing:
     """One page of a listing, newest first, with cursors to its neighbours."""
 
     posts: tuple[PostSummary, ...]

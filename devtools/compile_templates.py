@@ -7,7 +7,7 @@ entry against its template's source and compiles afresh on a mismatch.
 
 from __future__ import annotations
 
-from chalicelib.site.theme import (
+from chalicelib.theme import (
     TEMPLATE_CACHE,
     TEMPLATES,
     TemplateCache,

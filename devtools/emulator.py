@@ -19,6 +19,9 @@ code does the rest.
 Last, moto turns each item result into JSON by walking botocore's shape model attribute
 by attribute, most of the emulator's time per request. The item operations' results are
 already in DynamoDB's JSON form, so the emulator writes them with ``json.dumps``.
+
+It also refuses, as DynamoDB does, placeholders an expression does not use
+(``devtools/expressions.py``): moto lets them through in transactions.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import make_server
 
+from devtools.expressions import PlaceholderCheck
 from devtools.faults import DynamoDBFaults, FaultPlan
 
 
@@ -223,7 +227,8 @@ class SerialMotoServer(ThreadedMotoServer):
         dynamodb_models.DynamoDBBackend.transact_write_items = _transact_with_undo_log  # type: ignore[method-assign]
         Table.query = _query_one_partition  # type: ignore[method-assign]
         DynamoResult.execute_result = _execute_as_json  # type: ignore[method-assign]
-        app: Any = DomainDispatcherApplication(create_backend_app)
+        # Injected faults, if any, wrap it: they stand for what is in front of DynamoDB.
+        app: Any = PlaceholderCheck(DomainDispatcherApplication(create_backend_app))
         if self._faults.dynamodb_errors:
             app = self.dynamodb_faults = DynamoDBFaults(
                 app, self._faults.dynamodb_errors, self._faults.seed

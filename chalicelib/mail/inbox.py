@@ -18,7 +18,7 @@ from chalicelib.bucket import INBOX_PREFIX, MEDIA_PREFIX
 from chalicelib.config import Settings
 from chalicelib.mail.message import MailPost, MailRejected, parse_mail, post_document
 from chalicelib.publishing.parsing import ParseError, slugify
-from chalicelib.storage.store import BlogStore
+from chalicelib.storage.reads import ReadStore
 
 LOG = logging.getLogger(__name__)
 PROCESSED_PREFIX = "inbox/processed/"
@@ -31,7 +31,7 @@ def is_inbox_message(key: str) -> bool:
     return key.startswith(INBOX_PREFIX) and bool(name) and "/" not in name
 
 
-def process_message(key: str, s3: Any, store: BlogStore, settings: Settings) -> str:
+def process_message(key: str, s3: Any, reads: ReadStore, settings: Settings) -> str:
     """Publish one stored message, or file it as rejected with the reason."""
     if not is_inbox_message(key):
         return _log(key, "ignored")
@@ -56,12 +56,12 @@ def process_message(key: str, s3: Any, store: BlogStore, settings: Settings) -> 
             ContentType="text/plain; charset=utf-8",
         )
         return _log(key, "rejected", str(exc), logging.WARNING)
-    post_key = _publish(mail, s3, store, settings)
+    post_key = _publish(mail, s3, reads, settings)
     _file_away(s3, bucket, key, PROCESSED_PREFIX)
     return _log(key, "posted", post_key)
 
 
-def _publish(mail: MailPost, s3: Any, store: BlogStore, settings: Settings) -> str:
+def _publish(mail: MailPost, s3: Any, reads: ReadStore, settings: Settings) -> str:
     # The same message always makes the same files, so a repeated delivery is harmless.
     # The Message-ID is the sender's to choose: with the authenticated sender in the
     # digest, nobody else's message can land on (and overwrite) this post.
@@ -75,7 +75,7 @@ def _publish(mail: MailPost, s3: Any, store: BlogStore, settings: Settings) -> s
             Body=attachment.data,
             ContentType=attachment.content_type,
         )
-    slug = _free_slug(mail, digest, post_key, store, settings)
+    slug = _free_slug(mail, digest, post_key, reads, settings)
     s3.put_object(
         Bucket=settings.bucket_name,
         Key=post_key,
@@ -86,14 +86,14 @@ def _publish(mail: MailPost, s3: Any, store: BlogStore, settings: Settings) -> s
 
 
 def _free_slug(
-    mail: MailPost, digest: str, post_key: str, store: BlogStore, settings: Settings
+    mail: MailPost, digest: str, post_key: str, reads: ReadStore, settings: Settings
 ) -> str:
     try:
         slug = slugify(mail.title)
     except ParseError:
         slug = "mail"
     published = (mail.published or datetime.now(UTC)).astimezone(settings.timezone)
-    existing = store.reads.get_post(f"{published:%Y/%m}/{slug}")
+    existing = reads.get_post(f"{published:%Y/%m}/{slug}")
     if existing is not None and existing.source_key != post_key:
         return f"{slug}-{digest[:6]}"
     return slug

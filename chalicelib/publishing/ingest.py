@@ -13,7 +13,7 @@ from botocore.exceptions import ClientError
 
 from chalicelib.bucket import PAGES_PREFIX, POST_SUFFIX, POSTS_PREFIX
 from chalicelib.config import Settings
-from chalicelib.models import Page, Post
+from chalicelib.models import Post, StaticPage
 from chalicelib.publishing import reports
 from chalicelib.publishing.layout import refresh_layout
 from chalicelib.publishing.markup import html_to_text, render_markdown, summarize
@@ -103,7 +103,7 @@ def is_source_key(key: str) -> bool:
     )
 
 
-def build_page(doc: SourceDocument, settings: Settings) -> Page:
+def build_page(doc: SourceDocument, settings: Settings) -> StaticPage:
     """Parse and render a static page. Pure; raises ParseError."""
     parsed = parse_document(doc, settings.timezone, settings.max_post_bytes)
     if parsed.slug.isdigit() or parsed.slug in RESERVED_PAGE_SLUGS:
@@ -112,7 +112,9 @@ def build_page(doc: SourceDocument, settings: Settings) -> Page:
     # A page's body stays in its item (a static page is small): it must fit there.
     _require_size(html, bodies.INLINE_HTML_BYTES, "page")
     summary = parsed.summary or summarize(html)
-    return Page(parsed.slug, parsed.title, html, summary, parsed.menu_order, doc.key, parsed.draft)
+    return StaticPage(
+        parsed.slug, parsed.title, html, summary, parsed.menu_order, doc.key, parsed.draft
+    )
 
 
 def sync_source(

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
+from chalicelib import theme
 from chalicelib.models import (
     LINK_PREFIX,
     Layout,
@@ -17,7 +18,6 @@ from chalicelib.models import (
     Term,
     TermCount,
 )
-from chalicelib.site import theme
 from chalicelib.storage.store import BlogStore
 
 MENU_CATEGORIES = 6

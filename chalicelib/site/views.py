@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from chalicelib import search
-from chalicelib.models import Layout, ListingPage, PostSummary, Term
+from chalicelib.models import Layout, Listing, PostSummary, Term
 from chalicelib.site import media, urls
 from chalicelib.site.monthgrid import MonthCalendar, build_calendar
 from chalicelib.storage.keys import ALL_POSTS, category_listing, tag_listing
@@ -125,7 +125,7 @@ def year_or_static_page(reads: ReadStore, cursor: Cursor, per_page: int, part: s
         return date_archive_page(reads, cursor, per_page, part)
     require_length(part)
     fetched = reads.page_data(page_slug=part)
-    page = fetched.page
+    page = fetched.static_page
     if page is None:
         raise NotFound(f"no page {part}")
     data = {"static_page": replace(page, html=media.page_media_links(page.html))}
@@ -193,7 +193,7 @@ def _term_page(
     )
 
 
-def nonempty(listing: ListingPage) -> ListingPage:
+def nonempty(listing: Listing) -> Listing:
     if not listing.posts:
         raise NotFound("empty listing")
     return listing

@@ -8,7 +8,7 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
-from chalicelib.models import Layout, Link, Page, Post, PostSummary, StoredPost, Term
+from chalicelib.models import Layout, Link, Post, PostSummary, StaticPage, StoredPost, Term
 from chalicelib.storage.keys import page_item
 from chalicelib.storage.records import PageSource, SourceRecord, SourceVersion
 
@@ -93,7 +93,7 @@ def link_attr(link: Link | PostSummary | None) -> dict[str, str] | None:
     return None if link is None else {"id": link.post_id, "title": link.title}
 
 
-def page_attributes(page: Page) -> dict[str, Any]:
+def page_attributes(page: StaticPage) -> dict[str, Any]:
     """Return what a static page's item holds."""
     return {
         "title": page.title,
@@ -104,9 +104,9 @@ def page_attributes(page: Page) -> dict[str, Any]:
     }
 
 
-def page_from_item(item: dict[str, Any]) -> Page:
+def page_from_item(item: dict[str, Any]) -> StaticPage:
     """Return the static page an item holds."""
-    return Page(
+    return StaticPage(
         item["pk"].removeprefix(page_item("")),
         item["title"],
         item["html"],

@@ -8,13 +8,13 @@ from chalicelib.models import Layout
 from chalicelib.storage.items import layout_attributes
 from chalicelib.storage.keys import COUNTS, ITEM, LAYOUT
 from chalicelib.storage.reads import ReadStore
-from chalicelib.storage.table import Table
+from chalicelib.storage.transactions import WritableTable, condition
 
 
 class StoredLayout:
     """One LAYOUT item, replaced only by a layout built from a later generation."""
 
-    def __init__(self, table: Table, reads: ReadStore) -> None:
+    def __init__(self, table: WritableTable, reads: ReadStore) -> None:
         self._table = table
         self._reads = reads
 
@@ -27,9 +27,8 @@ class StoredLayout:
     def save(self, layout: Layout, generation: int) -> bool:
         """Store a layout built at a generation; False if one from a later one is stored."""
         put = self._table.put(LAYOUT, ITEM, layout_attributes(layout, generation))
-        put["Put"]["ConditionExpression"] = "attribute_not_exists(gen) OR gen <= :gen"
-        put["Put"]["ExpressionAttributeValues"] = {":gen": {"N": str(generation)}}
-        return self._table.write_if(put)
+        newer = "attribute_not_exists(gen) OR gen <= :gen"
+        return self._table.write_if(condition(put, newer, {":gen": {"N": str(generation)}}))
 
     def delete_empty_counters(self, sort_keys: Iterable[str]) -> None:
         """Delete counters of the COUNT partition that are still at zero.
@@ -39,9 +38,5 @@ class StoredLayout:
         """
         for sort_key in sort_keys:
             delete = self._table.delete(COUNTS, sort_key)
-            delete["Delete"].update(
-                ConditionExpression="#n = :zero",
-                ExpressionAttributeNames={"#n": "n"},
-                ExpressionAttributeValues={":zero": {"N": "0"}},
-            )
-            self._table.write_if(delete)
+            zero = {":zero": {"N": "0"}}
+            self._table.write_if(condition(delete, "#n = :zero", zero, {"#n": "n"}))

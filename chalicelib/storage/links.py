@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from chalicelib.models import Link, PostSummary
-from chalicelib.storage.items import link_attr, typed_value
-from chalicelib.storage.keys import ALL_POSTS, ITEM, linked_from, post_item
+from chalicelib.storage.items import link_attr, summary_from_item, typed_value
+from chalicelib.storage.keys import ALL_POSTS, ITEM, SORT_KEY_MAX, linked_from, post_item
 from chalicelib.storage.reads import ReadStore
-from chalicelib.storage.table import BATCH_WRITE_ITEMS, Table, if_exists
+from chalicelib.storage.transactions import BATCH_WRITE_ITEMS, WritableTable, if_exists
 
 Neighbours = tuple[PostSummary | None, PostSummary | None]  # older, newer
 
@@ -16,7 +16,7 @@ Neighbours = tuple[PostSummary | None, PostSummary | None]  # older, newer
 class Links:
     """Neighbour and related-post links, kept on each post's item."""
 
-    def __init__(self, table: Table, reads: ReadStore) -> None:
+    def __init__(self, table: WritableTable, reads: ReadStore) -> None:
         self._table = table
         self._reads = reads
 
@@ -54,8 +54,8 @@ class Links:
     def _links_around(self, sort_key: str) -> dict[str, Neighbours]:
         """Return the neighbour links of a position and of the posts on either side of it."""
         # Three each way covers the post, its neighbours and theirs: two Queries, any N.
-        older = self._reads.newest(ALL_POSTS, 3, before=sort_key, consistent=True)
-        newer = self._reads.oldest_after(ALL_POSTS, sort_key, 3)
+        older = self._around(("0", sort_key), newest_first=True)
+        newer = self._around((sort_key, SORT_KEY_MAX), newest_first=False)
         itself = older[0] if older and older[0].sort_key == sort_key else None
         before = older[1:] if itself else older
         after = [p for p in newer if p.sort_key != sort_key]
@@ -69,6 +69,10 @@ class Links:
         if first_after is not None:
             links[first_after.post_id] = (itself or last_before, _at(after, 1))
         return links
+
+    def _around(self, between: tuple[str, str], newest_first: bool) -> list[PostSummary]:
+        items = self._table.query(ALL_POSTS, between, newest_first, limit=3, consistent=True)
+        return [summary_from_item(item) for item in items]
 
     def _set_neighbours(
         self, post_id: str, older: PostSummary | None, newer: PostSummary | None, generation: int

@@ -6,13 +6,13 @@ from typing import Any
 
 from chalicelib.storage.keys import SOURCE_INDEX, source_item
 from chalicelib.storage.records import IndexedSource
-from chalicelib.storage.table import Table
+from chalicelib.storage.transactions import WritableTable
 
 
 class Maintenance:
     """Whole-table reads and writes for rebuilds and repairs; no page ever calls them."""
 
-    def __init__(self, table: Table) -> None:
+    def __init__(self, table: WritableTable) -> None:
         self._table = table
 
     def source_index(self) -> dict[str, IndexedSource]:

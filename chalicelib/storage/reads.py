@@ -5,15 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
 
 from chalicelib.models import (
     Layout,
-    ListingPage,
+    Listing,
     MenuEntry,
-    Page,
     PostSummary,
     SiteIndex,
+    StaticPage,
     StoredPost,
     Term,
     TermCount,
@@ -51,27 +50,25 @@ class PageData:
     layout: Layout
     days: frozenset[int] = frozenset()
     post: StoredPost | None = None
-    page: Page | None = None
+    static_page: StaticPage | None = None
 
 
 class ReadStore:
     """Posts, listings, the layout and search postings, as pages read them."""
 
-    def __init__(
-        self, client: Any, table_name: str, load_body: Callable[[str], str] | None = None
-    ) -> None:
-        self.table = Table(client, table_name)
+    def __init__(self, table: Table, load_body: Callable[[str], str] | None = None) -> None:
+        self._table = table
         # Reads a body stored outside its item (see storage/bodies.py); pages need it.
         self._load_body = load_body
 
     def get_post(self, post_id: str) -> StoredPost | None:
         """Return a post for its permalink page."""
-        item = self.table.get(post_item(post_id))
+        item = self._table.get(post_item(post_id))
         return None if item is None else self._with_body(post_from_item(item))
 
     def post_summary(self, post_id: str) -> PostSummary | None:
         """Return a post's listing summary; a body stored in S3 is not read."""
-        item = self.table.get(post_item(post_id))
+        item = self._table.get(post_item(post_id))
         return None if item is None else summary_from_item(item)
 
     def page_data(
@@ -85,24 +82,24 @@ class ReadStore:
             wanted["post"] = post_item(post_id)
         if page_slug:
             wanted["page"] = page_item(page_slug)
-        fetched = self.table.batch_get([(pk, ITEM) for pk in wanted.values()])
+        fetched = self._table.batch_get([(pk, ITEM) for pk in wanted.values()])
         found = {name: fetched[(pk, ITEM)] for name, pk in wanted.items() if (pk, ITEM) in fetched}
         post, page = found.get("post"), found.get("page")
         return PageData(
             layout=layout_from_item(found["layout"]) if "layout" in found else Layout(),
             days=days_from_item(found["days"]) if "days" in found else frozenset(),
             post=self._with_body(post_from_item(post)) if post else None,
-            page=page_from_item(page) if page else None,
+            static_page=page_from_item(page) if page else None,
         )
 
     def get_layout(self) -> Layout:
         """Return the stored layout (one GetItem); empty before anything is published."""
-        item = self.table.get(LAYOUT)
+        item = self._table.get(LAYOUT)
         return Layout() if item is None else layout_from_item(item)
 
     def generation(self) -> int:
         """Return how many post and page changes the table has committed (consistent)."""
-        item = self.table.get(GENERATION, consistent=True)
+        item = self._table.get(GENERATION, consistent=True)
         return int(item["gen"]) if item else 0
 
     def site_index(self) -> tuple[int, SiteIndex]:
@@ -114,7 +111,7 @@ class ReadStore:
         menu: list[MenuEntry] = []
         empty: list[str] = []
         total = 0
-        for item in self.table.query(COUNTS, consistent=True):
+        for item in self._table.query(COUNTS, consistent=True):
             kind, _, key = item["sk"].partition("#")
             if item["n"] <= 0:
                 empty.append(item["sk"])
@@ -127,8 +124,8 @@ class ReadStore:
             else:
                 target = tags if kind == "tag" else categories
                 target.append(TermCount(Term(key, item["name"]), int(item["n"])))
-        recent = self.newest(ALL_POSTS, RECENT_POSTS, consistent=True)
-        latest = self.table.get(days_item(months[-1]), consistent=True) if months else None
+        recent = self._summaries_between(ALL_POSTS, "0", SORT_KEY_MAX, True, RECENT_POSTS, True)
+        latest = self._table.get(days_item(months[-1]), consistent=True) if months else None
         index = SiteIndex(
             categories=tuple(categories),
             tags=tuple(tags),
@@ -148,7 +145,7 @@ class ReadStore:
         before: str | None = None,
         after: str | None = None,
         limit: int = 10,
-    ) -> ListingPage:
+    ) -> Listing:
         """Return one page of a listing, newest first, starting at a cursor."""
         if after is not None:
             page = self._list_newer(partition, prefix, after, limit)
@@ -160,39 +157,25 @@ class ReadStore:
         items = [i for i in items if i.sort_key != before][: limit + 1]
         older = items[limit - 1].sort_key if len(items) > limit else None
         newer = items[0].sort_key if before is not None and items else None
-        return ListingPage(tuple(items[:limit]), older=older, newer=newer)
+        return Listing(tuple(items[:limit]), older=older, newer=newer)
 
-    def _list_newer(
-        self, partition: str, prefix: str, after: str, limit: int
-    ) -> ListingPage | None:
+    def _list_newer(self, partition: str, prefix: str, after: str, limit: int) -> Listing | None:
         high = prefix + SORT_KEY_MAX
         items = self._summaries_between(partition, after, high, False, limit + 2)
         items = [i for i in items if i.sort_key != after][: limit + 1]
         if len(items) <= limit:
             return None  # the newest posts: show the canonical first page instead
         shown = items[:limit]
-        return ListingPage(
-            tuple(reversed(shown)), older=shown[0].sort_key, newer=shown[-1].sort_key
-        )
-
-    def newest(
-        self, partition: str, limit: int, before: str = SORT_KEY_MAX, consistent: bool = False
-    ) -> list[PostSummary]:
-        """Return up to ``limit`` posts of a listing at or before a sort key, newest first."""
-        return self._summaries_between(partition, "0", before, True, limit, consistent)
-
-    def oldest_after(self, partition: str, after: str, limit: int) -> list[PostSummary]:
-        """Return up to ``limit`` posts at or after a sort key, oldest first (consistent)."""
-        return self._summaries_between(partition, after, SORT_KEY_MAX, False, limit, True)
+        return Listing(tuple(reversed(shown)), older=shown[0].sort_key, newer=shown[-1].sort_key)
 
     def all_posts(self, partition: str) -> Iterator[PostSummary]:
         """Yield every post of a listing, newest first (a few pages of Query per 10,000)."""
-        for item in self.table.query(partition, newest_first=True):
+        for item in self._table.query(partition, newest_first=True):
             yield summary_from_item(item)
 
     def post_dates(self, prefix: str) -> Iterator[tuple[str, datetime]]:
         """Yield the id and date of every post whose sort key starts with a date prefix."""
-        items = self.table.query(
+        items = self._table.query(
             ALL_POSTS, newest_first=True, prefix=prefix, projection="post_id, published"
         )
         for item in items:
@@ -207,7 +190,7 @@ class ReadStore:
         """
         found: dict[str, list[Posting]] = {}
         for term in terms:
-            items = self.table.query(
+            items = self._table.query(
                 term_postings(term),
                 newest_first=True,
                 limit=POSTINGS_PER_TERM,
@@ -221,7 +204,7 @@ class ReadStore:
         """Return the listing summaries of up to 100 posts in one BatchGetItem, in order."""
         if not sort_keys:
             return []
-        fetched = self.table.batch_get([(ALL_POSTS, sk) for sk in sort_keys[:100]])
+        fetched = self._table.batch_get([(ALL_POSTS, sk) for sk in sort_keys[:100]])
         found = {s.sort_key: s for s in map(summary_from_item, fetched.values())}
         return [found[sk] for sk in sort_keys if sk in found]
 
@@ -234,7 +217,7 @@ class ReadStore:
         limit: int,
         consistent: bool = False,
     ) -> list[PostSummary]:
-        items = self.table.query(
+        items = self._table.query(
             partition, (low, high), newest_first, limit=limit, consistent=consistent
         )
         return [summary_from_item(item) for item in items]

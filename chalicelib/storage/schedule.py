@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from chalicelib.storage.keys import ITEM, SCHEDULE, scheduled_item
-from chalicelib.storage.table import Table
+from chalicelib.storage.transactions import WritableTable
 
 
 class Schedule:
     """One SCHEDULE partition sorted by due time, and a pointer per source to its entry."""
 
-    def __init__(self, table: Table) -> None:
+    def __init__(self, table: WritableTable) -> None:
         self._table = table
 
     def add(self, key: str, due: datetime) -> None:

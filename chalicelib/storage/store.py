@@ -10,6 +10,7 @@ from chalicelib.storage.links import Links
 from chalicelib.storage.maintenance import Maintenance
 from chalicelib.storage.reads import ReadStore
 from chalicelib.storage.schedule import Schedule
+from chalicelib.storage.transactions import WritableTable
 from chalicelib.storage.writes import SourceWrites
 
 
@@ -19,8 +20,8 @@ class BlogStore:
     def __init__(
         self, client: Any, table_name: str, load_body: Callable[[str], str] | None = None
     ) -> None:
-        self.reads = ReadStore(client, table_name, load_body)
-        table = self.reads.table
+        self.table = table = WritableTable(client, table_name)
+        self.reads = ReadStore(table, load_body)
         self.links = Links(table, self.reads)
         self.sources = SourceWrites(table, self.links)
         self.schedule = Schedule(table)

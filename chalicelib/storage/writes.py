@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
 
-from chalicelib.models import Link, Page, Post
+from chalicelib.models import Link, Post, StaticPage
 from chalicelib.storage.items import (
     is_page_source,
     page_attributes,
@@ -32,10 +32,11 @@ from chalicelib.storage.keys import (
 )
 from chalicelib.storage.links import Links
 from chalicelib.storage.records import Counter, PageSource, SourceRecord, SourceVersion
-from chalicelib.storage.table import (
+from chalicelib.storage.transactions import (
     BATCH_WRITE_ITEMS,
     Action,
-    Table,
+    WritableTable,
+    condition,
     if_owned_by,
     if_revision,
 )
@@ -46,7 +47,7 @@ _WRITERS = 8
 class SourceWrites:
     """Publish and unpublish what source files hold, in one transaction each."""
 
-    def __init__(self, table: Table, links: Links) -> None:
+    def __init__(self, table: WritableTable, links: Links) -> None:
         self._table = table
         self._links = links
 
@@ -142,7 +143,7 @@ class SourceWrites:
         self.write_followups(committed[0], {})
         return True
 
-    def save_page(self, page: Page, version: SourceVersion, force: bool = False) -> bool:
+    def save_page(self, page: StaticPage, version: SourceVersion, force: bool = False) -> bool:
         """Publish or update a static page and its menu entry; False if already stored or older."""
         table, key = self._table, page.source_key
         entry = menu_entry(page.menu_order, page.slug)
@@ -263,7 +264,10 @@ class SourceWrites:
 
 
 def _index_actions(
-    table: Table, old: SourceRecord | None, new: SourceRecord | None, summary: dict[str, Any]
+    table: WritableTable,
+    old: SourceRecord | None,
+    new: SourceRecord | None,
+    summary: dict[str, Any],
 ) -> list[Action]:
     """Listing entries and counter updates that move the index from old to new."""
     actions: list[Action] = []
@@ -278,7 +282,7 @@ def _index_actions(
     return actions + _count_actions(table, deltas)
 
 
-def _count_actions(table: Table, deltas: dict[Counter, tuple[str, int]]) -> list[Action]:
+def _count_actions(table: WritableTable, deltas: dict[Counter, tuple[str, int]]) -> list[Action]:
     """One Update per item (a transaction may touch an item once), adding to its counters."""
     by_item: dict[tuple[str, str], list[tuple[str, str, int]]] = {}
     for counter, (name, delta) in sorted(deltas.items()):
@@ -300,16 +304,13 @@ def _count_actions(table: Table, deltas: dict[Counter, tuple[str, int]]) -> list
 
 def _if_pending(action: Action, etag: str) -> Action:
     """Condition a write on a source still awaiting the follow-ups of this version."""
-    body = next(iter(action.values()))
-    body["ConditionExpression"] = "etag = :etag AND todo = :todo"
-    values = body.setdefault("ExpressionAttributeValues", {})
-    values.update({":etag": {"S": etag}, ":todo": {"BOOL": True}})
-    return action
+    values = {":etag": {"S": etag}, ":todo": {"BOOL": True}}
+    return condition(action, "etag = :etag AND todo = :todo", values)
 
 
-def _bump_generation(table: Table) -> Action:
+def _bump_generation(table: WritableTable) -> Action:
     return table.update(GENERATION, ITEM, "ADD gen :one", {":one": {"N": "1"}})
 
 
-def _put_index_entry(table: Table, key: str, etag: str) -> Action:
+def _put_index_entry(table: WritableTable, key: str, etag: str) -> Action:
     return table.put(SOURCE_INDEX, key, {"etag": etag, "todo": True})

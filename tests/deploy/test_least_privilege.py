@@ -40,7 +40,9 @@ from chalicelib.config import Settings
 from chalicelib.mail.inbox import process_message
 from chalicelib.publishing.ingest import sync_source
 from chalicelib.publishing.reconcile import reconcile
+from chalicelib.storage.reads import ReadStore
 from chalicelib.storage.store import BlogStore
+from chalicelib.storage.table import Table
 from tests.helpers.local import BUCKET_NAME, FIXTURES, PROJECT_DIR, TABLE_NAME, free_port
 from tests.helpers.pages import elements
 from tests.helpers.posts import make_post_markdown
@@ -225,9 +227,9 @@ def test_ingest_and_mail_work_with_their_own_policies(
         emulator.client("s3", post_keys),
         BlogStore(emulator.client("dynamodb", post_keys), TABLE_NAME),
     )
-    mail_s3, mail_store = (
+    mail_s3, mail_reads = (
         emulator.client("s3", mail_keys),
-        BlogStore(emulator.client("dynamodb", mail_keys), TABLE_NAME),
+        ReadStore(Table(emulator.client("dynamodb", mail_keys), TABLE_NAME)),
     )
 
     admin_s3.put_object(
@@ -246,7 +248,7 @@ def test_ingest_and_mail_work_with_their_own_policies(
 
     raw = (FIXTURES.parent / "corpus" / "mail" / "gmail-inline-image.eml").read_bytes()
     admin_s3.put_object(Bucket=BUCKET_NAME, Key="inbox/m1", Body=raw)
-    assert process_message("inbox/m1", mail_s3, mail_store, settings) == "posted"
+    assert process_message("inbox/m1", mail_s3, mail_reads, settings) == "posted"
     [mail_post] = [
         o["Key"]
         for o in admin_s3.list_objects_v2(Bucket=BUCKET_NAME, Prefix="posts/mail-")["Contents"]

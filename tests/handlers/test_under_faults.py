@@ -234,7 +234,7 @@ def test_handlers_killed_after_the_transaction_are_repaired_by_reconcile(
     s3.delete_object(Bucket=BUCKET_NAME, Key="posts/k3.md")
     del posts["posts/k3.md"]
     for key in ("posts/new.md", "posts/k5.md", "posts/k3.md"):
-        with fail_once(store.reads.table.client, operation, when), pytest.raises(InjectedFailure):
+        with fail_once(store.table.client, operation, when), pytest.raises(InjectedFailure):
             sync_source(key, s3, store, settings)
 
     reconcile(s3, store, settings)

@@ -85,7 +85,7 @@ def test_a_crash_is_repaired_without_redelivery(
     s3: Any, store: BlogStore, settings: Settings
 ) -> None:
     upload(s3, "posts/a.md", "Apples", "2026-08-01", ["fruit"])
-    with fail_once(store.reads.table.client, "BatchWriteItem"), pytest.raises(InjectedFailure):
+    with fail_once(store.table.client, "BatchWriteItem"), pytest.raises(InjectedFailure):
         sync_source("posts/a.md", s3, store, settings)
     # The crash left a report in errors/ too, so the author sees it until it is repaired.
     assert [r.key for r in reports.list_reports(s3, BUCKET_NAME)] == ["posts/a.md"]
@@ -101,7 +101,7 @@ def test_a_stale_layout_is_rebuilt(s3: Any, store: BlogStore, settings: Settings
     s3.put_object(Bucket=BUCKET_NAME, Key="pages/about.md", Body=b"---\ntitle: About me\n---\nHi\n")
     sync_source("pages/about.md", s3, store, settings)
     s3.delete_object(Bucket=BUCKET_NAME, Key="pages/about.md")
-    with fail_once(store.reads.table.client, "PutItem", "LAYOUT"), pytest.raises(InjectedFailure):
+    with fail_once(store.table.client, "PutItem", "LAYOUT"), pytest.raises(InjectedFailure):
         sync_source("pages/about.md", s3, store, settings)
     assert "About me" in store.reads.get_layout().menu_html
     assert reconcile(s3, store, settings).layout_refreshed

@@ -26,7 +26,7 @@ def test_crash_after_publishing_is_repaired_by_redelivery(
     for key in ("posts/a.md", "posts/b.md"):
         sync_source(key, s3, store, settings)
     upload(s3, "posts/c.md", "Cherries", "2026-08-03", ["fruit"])
-    with fail_once(store.reads.table.client, operation, when), pytest.raises(InjectedFailure):
+    with fail_once(store.table.client, operation, when), pytest.raises(InjectedFailure):
         sync_source("posts/c.md", s3, store, settings)
 
     assert sync_source("posts/c.md", s3, store, settings) == "repaired"
@@ -49,7 +49,7 @@ def test_crash_after_a_delete_is_repaired_by_redelivery(
         sync_source(f"posts/{key}.md", s3, store, settings)
     assert "2026/08/b" in related(store, "2026/08/a")
     s3.delete_object(Bucket=BUCKET_NAME, Key="posts/b.md")
-    with fail_once(store.reads.table.client, operation, when), pytest.raises(InjectedFailure):
+    with fail_once(store.table.client, operation, when), pytest.raises(InjectedFailure):
         sync_source("posts/b.md", s3, store, settings)
 
     assert sync_source("posts/b.md", s3, store, settings) == "removed"
@@ -67,7 +67,7 @@ def test_crash_after_an_edit_still_clears_the_old_version(
     upload(s3, "posts/a.md", "Apples", "2026-08-01", ["fruit"])
     sync_source("posts/a.md", s3, store, settings)
     upload(s3, "posts/a.md", "Oranges", "2026-08-05", ["fruit"])
-    with fail_once(store.reads.table.client, "BatchWriteItem"), pytest.raises(InjectedFailure):
+    with fail_once(store.table.client, "BatchWriteItem"), pytest.raises(InjectedFailure):
         sync_source("posts/a.md", s3, store, settings)
 
     assert sync_source("posts/a.md", s3, store, settings) == "repaired"
@@ -84,7 +84,7 @@ def test_scheduled_post_survives_a_failed_publication(
     assert sync_source("posts/later.md", s3, store, settings, now=now) == "scheduled"
 
     due = now + timedelta(days=3)
-    with fail_once(store.reads.table.client, "TransactWriteItems", "POST#"):
+    with fail_once(store.table.client, "TransactWriteItems", "POST#"):
         assert publish_due_posts(s3, store, settings, now=due) == 0
     assert [p.title for p in store.reads.list_posts(ALL_POSTS).posts] == []
 

@@ -153,7 +153,7 @@ EXPECTED_MARKUP = {
 RENDER_SCRIPT = """
 import json, sys
 import app
-from chalicelib.site import theme
+from chalicelib import theme
 bucket = {"name": app.SETTINGS.bucket_name}
 def deliver(handler, key):
     handler({"Records": [{"s3": {"bucket": bucket, "object": {"key": key}}}]}, None)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from jinja2.bccache import Bucket
 
-from chalicelib.site.theme import (
+from chalicelib.theme import (
     TEMPLATE_CACHE,
     TEMPLATES,
     TemplateCache,

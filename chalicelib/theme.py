@@ -1,4 +1,4 @@
-"""Jinja2 environment and page rendering from the theme in the top-level templates/."""
+"""The theme: the Jinja environment over templates/, shared by pages and the publish-time layout."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.utils import format_datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from jinja2 import (
     Environment,
@@ -24,13 +25,15 @@ from markupsafe import Markup, escape
 from chalicelib.config import Settings
 from chalicelib.models import LINK_PREFIX
 from chalicelib.site import urls
-from chalicelib.site.feeds import Feed
-from chalicelib.site.views import PageView
+
+if TYPE_CHECKING:  # the read path's records: rendering needs only their attributes
+    from chalicelib.site.feeds import Feed
+    from chalicelib.site.views import PageView
 
 # The directory of app.py: the project root locally, the task root in Lambda, where
 # `chalice package` puts vendor/'s contents (vendor/templates links to ../templates).
 # Found from this file, never from the working directory.
-PROJECT_ROOT = Path(__file__).parents[2]
+PROJECT_ROOT = Path(__file__).parents[1]
 TEMPLATES = PROJECT_ROOT / "templates"
 _STATIC = TEMPLATES / "static"
 # Compiled templates are Python bytecode for one Python and Jinja version: code, so they
