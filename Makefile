@@ -39,9 +39,10 @@ test: $(STAMP) $(BLOGCTL) $(NODE_STAMP)
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
-# While developing: lint, types and every test not marked slow (no browser, package or deploy).
-test-quick: $(STAMP)
+# While developing: lint, format, types and every test not marked slow (no browser or package).
+test-quick: $(STAMP) $(BLOGCTL)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -m "not slow" --no-cov
 

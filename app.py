@@ -1,4 +1,4 @@
-"""Chalice entry point: wires routes and the S3 trigger to chalicelib."""
+"""Chalice entry point: wires the routes, the S3 triggers and the schedules to chalicelib."""
 
 from __future__ import annotations
 

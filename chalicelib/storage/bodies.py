@@ -1,4 +1,4 @@
-"""Post bodies too large for a DynamoDB item, kept in the bucket beside the source.
+"""Post bodies too large for a DynamoDB item, kept in the bucket under rendered/.
 
 DynamoDB items hold at most 400 KB. Ordinary posts keep their HTML in the post item,
 so their page stays one BatchGetItem; a body over ``INLINE_HTML_BYTES`` is written to

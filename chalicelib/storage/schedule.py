@@ -38,7 +38,7 @@ class Schedule:
             )
 
     def due(self, now: datetime) -> list[str]:
-        """Return the source keys whose scheduled time has come (one Query)."""
+        """Return the source keys whose scheduled time has come (one Query, paged if long)."""
         items = self._table.query(SCHEDULE, between=("0", f"{_moment(now)}#~"), limit=None)
         return [item["key"] for item in items]
 
