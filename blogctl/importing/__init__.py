@@ -1,0 +1,1 @@
+"""Bring an existing blog in: readers for WordPress, Jekyll and Hugo, and the writer."""
