@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -64,9 +65,9 @@ class ImportedItem:
 
 @dataclass(frozen=True)
 class ImportedSite:
-    """An old blog as read: its items, and what the reader noticed about the whole."""
+    """An old blog as read: its title and address, and its items, read as they are used."""
 
     title: str
     base_url: str  # "https://example.org" (no trailing slash), "" if unknown
-    items: tuple[ImportedItem, ...]
-    problems: tuple[str, ...] = ()
+    # Lazy: a 500 MB export is read item by item, never held in memory whole.
+    items: Iterator[ImportedItem]
