@@ -34,6 +34,8 @@ class Post:
     draft: bool = False
     via: str | None = None
     body_key: str | None = None  # where a body too large for the item is stored
+    author: str | None = None
+    aliases: tuple[str, ...] = ()  # old addresses that redirect to this post
 
     @property
     def post_id(self) -> str:
@@ -101,6 +103,7 @@ class StoredPost:
     newer: Link | None = None
     related: tuple[Link, ...] = ()
     body_key: str | None = None
+    author: str | None = None
 
 
 @dataclass(frozen=True)

@@ -81,6 +81,8 @@ def build_post(doc: SourceDocument, settings: Settings) -> Post:
         source_key=doc.key,
         draft=parsed.draft,
         via=parsed.via,
+        author=parsed.author,
+        aliases=parsed.aliases,
     )
 
 
@@ -106,6 +108,8 @@ def is_source_key(key: str) -> bool:
 def build_page(doc: SourceDocument, settings: Settings) -> StaticPage:
     """Parse and render a static page. Pure; raises ParseError."""
     parsed = parse_document(doc, settings.timezone, settings.max_post_bytes)
+    if parsed.aliases:
+        raise ParseError("aliases (old addresses) work on posts only, not yet on pages")
     if parsed.slug.isdigit() or parsed.slug in RESERVED_PAGE_SLUGS:
         raise ParseError(f"a page cannot be called {parsed.slug!r}: the site uses that address")
     html = render_markdown(parsed.markdown)

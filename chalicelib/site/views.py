@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
@@ -22,6 +23,8 @@ _CURSOR = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d#\d{4}/\d\d/[\w-]{1,100}$"
 _YEAR = re.compile(r"^\d{4}$")
 _TWO_DIGITS = re.compile(r"^\d{2}$")
 _DAY = re.compile(r"^\d{1,2}$")
+_ROUTE_PARAMETER = re.compile(r"\{(\w+)\}")
+MAX_OLD_ADDRESS_BYTES = 1000
 
 
 class NotFound(Exception):
@@ -85,7 +88,9 @@ def post_page(reads: ReadStore, year: str, month: str, slug: str) -> PageView:
         raise NotFound(f"no post {year}/{month}/{slug}")
     sidebar = with_calendar(fetched.layout, f"{year}-{month}", fetched.days)
     data = {"post": stored.summary, "html": stored.html, "via": stored.via}
-    data.update(older=stored.older, newer=stored.newer, related=stored.related)
+    data.update(
+        older=stored.older, newer=stored.newer, related=stored.related, author=stored.author
+    )
     return PageView(
         "post.html",
         stored.summary.title,
@@ -151,6 +156,25 @@ def tag_page(reads: ReadStore, cursor: Cursor, per_page: int, key: str) -> PageV
 def category_page(reads: ReadStore, cursor: Cursor, per_page: int, key: str) -> PageView:
     """Show the posts filed under one category."""
     return _term_page(reads, cursor, per_page, category_listing(key), key, "categories")
+
+
+def old_address(route: str, params: Mapping[str, str], query: Mapping[str, str]) -> str:
+    """Return the address a request asked for, in the form old addresses are stored."""
+    if route == "/":
+        for name in urls.OLD_QUERY_PARAMETERS:
+            value = query.get(name, "")
+            if value.isdigit() and len(value) < 20:
+                return f"/?{name}={int(value)}"
+        return "/"
+    return urls.old_path(_ROUTE_PARAMETER.sub(lambda m: params.get(m.group(1), ""), route))
+
+
+def moved_to(reads: ReadStore, address: str) -> str | None:
+    """Return where an old blog's address now lives, if an imported post claimed it."""
+    if address == "/" or len(address.encode()) > MAX_OLD_ADDRESS_BYTES:
+        return None  # longer than any stored alias, and over DynamoDB's key limit
+    post_id = reads.redirect(address)
+    return None if post_id is None else urls.post_path(post_id)
 
 
 def not_found_page(reads: ReadStore) -> PageView:

@@ -57,6 +57,8 @@ def post_attributes(post: Post, updated: datetime, related: tuple[Link, ...]) ->
         attributes["via"] = post.via
     if post.body_key:
         attributes["body_key"] = post.body_key
+    if post.author:
+        attributes["author"] = post.author
     return attributes
 
 
@@ -85,7 +87,13 @@ def post_from_item(item: dict[str, Any]) -> StoredPost:
         newer=_link_from_attr(item.get("newer")),
         related=tuple(Link(r["id"], r["title"]) for r in item.get("related", ())),
         body_key=item.get("body_key"),
+        author=item.get("author"),
     )
+
+
+def redirect_attributes(post_id: str, source_key: str) -> dict[str, Any]:
+    """Return what an old address's item holds: the post it leads to, and who claimed it."""
+    return {"post_id": post_id, "source_key": source_key}
 
 
 def link_attr(link: Link | PostSummary | None) -> dict[str, str] | None:
@@ -157,6 +165,8 @@ def source_attributes(record: SourceRecord) -> dict[str, Any]:
         "stale": {sk: list(terms) for sk, terms in record.stale.items()},
         "todo": record.todo,
         "removed": record.removed,
+        **({"aliases": list(record.aliases)} if record.aliases else {}),
+        **({"gone_aliases": list(record.gone_aliases)} if record.gone_aliases else {}),
     }
 
 
@@ -174,6 +184,8 @@ def source_from_item(key: str, item: dict[str, Any]) -> SourceRecord:
         stale={sk: tuple(terms) for sk, terms in item.get("stale", {}).items()},
         todo=bool(item.get("todo", False)),
         removed=bool(item.get("removed", False)),
+        aliases=tuple(item.get("aliases", ())),
+        gone_aliases=tuple(item.get("gone_aliases", ())),
     )
 
 

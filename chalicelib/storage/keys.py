@@ -42,6 +42,11 @@ def scheduled_item(key: str) -> str:
     return f"SCHEDULED#{key}"
 
 
+def redirect_item(old_path: str) -> str:
+    """Return the partition of an old address that redirects to a post."""
+    return f"REDIRECT#{old_path}"
+
+
 def term_postings(term: str) -> str:
     """Return the partition of a search term's postings."""
     return f"TERM#{term}"
