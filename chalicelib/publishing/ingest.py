@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import posixpath
@@ -15,6 +16,12 @@ from chalicelib.bucket import PAGES_PREFIX, POST_SUFFIX, POSTS_PREFIX
 from chalicelib.config import Settings
 from chalicelib.models import Post, StaticPage
 from chalicelib.publishing import reports
+from chalicelib.publishing.comments import (
+    MAX_COMMENTS_BYTES,
+    comments_key,
+    parse_comments,
+    render_comments,
+)
 from chalicelib.publishing.layout import refresh_layout
 from chalicelib.publishing.markup import html_to_text, render_markdown, summarize
 from chalicelib.publishing.parsing import ParseError, SourceDocument, parse_document
@@ -243,6 +250,7 @@ def _publish(
             return _Result("draft-unpublished", removal.done_etag)
         return _Result("draft")
     terms = index_terms(post, html_to_text(post.html))
+    post = _with_comments(post, s3, settings.bucket_name)
     related = related_posts(store, post)
     post = bodies.offload(s3, settings.bucket_name, post)
     saved = store.sources.save_post(post, fetched.version, force, terms, links(related))
@@ -261,6 +269,25 @@ def _publish(
     # Only now: a failed publication keeps its schedule entry, so the scheduler retries.
     store.schedule.remove(post.source_key)
     return _Result("published" if saved else "repaired", fetched.version.etag)
+
+
+def _with_comments(post: Post, s3: Any, bucket: str) -> Post:
+    """Add the comments kept beside the post's file, if any, below its body."""
+    key = comments_key(post.source_key)
+    try:
+        response = s3.get_object(Bucket=bucket, Key=key)
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] in ("NoSuchKey", "404"):
+            return post
+        raise
+    with response["Body"] as stream:
+        if int(response["ContentLength"]) > MAX_COMMENTS_BYTES:
+            raise ParseError(f"{key} is over {MAX_COMMENTS_BYTES:,} bytes")
+        try:
+            comments = parse_comments(stream.read())
+        except ParseError as exc:
+            raise ParseError(f"{key}: {exc}") from exc
+    return dataclasses.replace(post, html=post.html + render_comments(comments))
 
 
 def _unpublish(store: BlogStore, key: str) -> _Result:
