@@ -163,6 +163,12 @@ def category_archive(category: str) -> views.PageView:
     return views.category_page(get_reads(), _cursor(), SETTINGS.posts_per_page, category)
 
 
+@app.route("/author/{author}")
+@read_route
+def author_archive(author: str) -> views.PageView:
+    return views.author_page(get_reads(), _cursor(), SETTINGS.posts_per_page, author)
+
+
 @app.route("/search")
 @read_route
 def search_results() -> views.PageView:

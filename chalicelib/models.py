@@ -34,7 +34,7 @@ class Post:
     draft: bool = False
     via: str | None = None
     body_key: str | None = None  # where a body too large for the item is stored
-    author: str | None = None
+    author: Term | None = None  # the byline; its key names the author's archive
     aliases: tuple[str, ...] = ()  # old addresses that redirect to this post
 
     @property
@@ -80,6 +80,7 @@ class PostSummary:
     tags: tuple[Term, ...]
     categories: tuple[Term, ...]
     sort_key: str
+    author: Term | None = None
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,6 @@ class StoredPost:
     newer: Link | None = None
     related: tuple[Link, ...] = ()
     body_key: str | None = None
-    author: str | None = None
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ _NOT_SLUG = re.compile(r"[^\w]+")
 _DAY_LIKE = re.compile(r"^\d{1,2}$")
 # Old addresses redirect to their post; each is one small item written at publish.
 MAX_ALIASES = 20
+MAX_AUTHOR_CHARS = 200
 MAX_ALIAS_CHARS = 300
 # A site path: no scheme or host (a redirect never leaves the site), no spaces or fragments.
 _ALIAS = re.compile(r"^/(?!/)[^\s#?\\]*$")
@@ -75,7 +76,7 @@ class ParsedPost:
     markdown: str
     via: str | None = None
     menu_order: int = 100
-    author: str | None = None
+    author: Term | None = None
     aliases: tuple[str, ...] = ()
 
 
@@ -115,7 +116,7 @@ def parse_document(doc: SourceDocument, tz: ZoneInfo, max_bytes: int) -> ParsedP
         markdown=body,
         via=_optional_str(meta, "via"),
         menu_order=_parse_int(meta.get("menu_order", 100), "menu_order"),
-        author=_optional_str(meta, "author"),
+        author=_author(_optional_str(meta, "author")),
         aliases=parse_aliases(meta.get("aliases")),
     )
 
@@ -273,6 +274,14 @@ def _resolve_title(value: object, body: str, key: str) -> tuple[str, str]:
         return clean_inline(title), body[heading.end() :].lstrip("\n")
     stem = clean_inline(_file_stem(key).replace("-", " ").replace("_", " "))
     return stem or clean_inline(key), body
+
+
+def _author(name: str | None) -> Term | None:
+    if name is None:
+        return None
+    if len(name) > MAX_AUTHOR_CHARS or not term_key(name):
+        raise ParseError(f"author must be a name of at most {MAX_AUTHOR_CHARS} characters")
+    return Term(term_key(name), name)
 
 
 def _optional_str(meta: dict[str, Any], name: str) -> str | None:

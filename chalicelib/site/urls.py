@@ -21,6 +21,11 @@ def tag_path(key: str) -> str:
     return f"/tag/{quote(key, safe='')}/"
 
 
+def author_path(key: str) -> str:
+    """Return the path of an author's archive."""
+    return f"/author/{quote(key, safe='')}/"
+
+
 def category_path(key: str) -> str:
     """Return the path of a category's archive."""
     return f"/category/{quote(key, safe='')}/"

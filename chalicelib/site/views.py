@@ -13,7 +13,7 @@ from chalicelib import search
 from chalicelib.models import Layout, Listing, PostSummary, Term
 from chalicelib.site import media, urls
 from chalicelib.site.monthgrid import MonthCalendar, build_calendar
-from chalicelib.storage.keys import ALL_POSTS, category_listing, tag_listing
+from chalicelib.storage.keys import ALL_POSTS, author_listing, category_listing, tag_listing
 from chalicelib.storage.reads import ReadStore
 
 # Longer values cannot name anything stored (slugs and terms are capped at 100
@@ -88,9 +88,7 @@ def post_page(reads: ReadStore, year: str, month: str, slug: str) -> PageView:
         raise NotFound(f"no post {year}/{month}/{slug}")
     sidebar = with_calendar(fetched.layout, f"{year}-{month}", fetched.days)
     data = {"post": stored.summary, "html": stored.html, "via": stored.via}
-    data.update(
-        older=stored.older, newer=stored.newer, related=stored.related, author=stored.author
-    )
+    data.update(older=stored.older, newer=stored.newer, related=stored.related)
     return PageView(
         "post.html",
         stored.summary.title,
@@ -156,6 +154,22 @@ def tag_page(reads: ReadStore, cursor: Cursor, per_page: int, key: str) -> PageV
 def category_page(reads: ReadStore, cursor: Cursor, per_page: int, key: str) -> PageView:
     """Show the posts filed under one category."""
     return _term_page(reads, cursor, per_page, category_listing(key), key, "categories")
+
+
+def author_page(reads: ReadStore, cursor: Cursor, per_page: int, key: str) -> PageView:
+    """Show the posts one author wrote, by the byline's key."""
+    require_length(key)
+    listing = nonempty(
+        reads.list_posts(author_listing(key), "", cursor.before, cursor.after, per_page)
+    )
+    author = listing.posts[0].author
+    name = author.name if author else key
+    heading, path = f"Author: {name}", urls.author_path(key)
+    data = {"listing": listing, "heading": heading, "path": path}
+    sidebar = with_calendar(reads.get_layout())
+    return PageView(
+        "archive.html", heading, sidebar, data, path=path, description=f"Posts by {name}"
+    )
 
 
 def old_address(route: str, params: Mapping[str, str], query: Mapping[str, str]) -> str:

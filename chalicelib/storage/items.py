@@ -41,6 +41,7 @@ def summary_attributes(post: Post) -> dict[str, Any]:
         "tags": _terms_to_attr(post.tags),
         "categories": _terms_to_attr(post.categories),
         "sort_key": post.sort_key,
+        **({"author": _terms_to_attr([post.author])[0]} if post.author else {}),
     }
 
 
@@ -57,8 +58,6 @@ def post_attributes(post: Post, updated: datetime, related: tuple[Link, ...]) ->
         attributes["via"] = post.via
     if post.body_key:
         attributes["body_key"] = post.body_key
-    if post.author:
-        attributes["author"] = post.author
     return attributes
 
 
@@ -72,6 +71,7 @@ def summary_from_item(item: dict[str, Any]) -> PostSummary:
         tags=_terms_from_attr(item["tags"]),
         categories=_terms_from_attr(item["categories"]),
         sort_key=item["sort_key"],
+        author=_terms_from_attr([item["author"]])[0] if "author" in item else None,
     )
 
 
@@ -87,7 +87,6 @@ def post_from_item(item: dict[str, Any]) -> StoredPost:
         newer=_link_from_attr(item.get("newer")),
         related=tuple(Link(r["id"], r["title"]) for r in item.get("related", ())),
         body_key=item.get("body_key"),
-        author=item.get("author"),
     )
 
 
@@ -166,6 +165,7 @@ def source_attributes(record: SourceRecord) -> dict[str, Any]:
         "todo": record.todo,
         "removed": record.removed,
         **({"aliases": list(record.aliases)} if record.aliases else {}),
+        **({"author_key": record.author_key} if record.author_key else {}),
         **({"gone_aliases": list(record.gone_aliases)} if record.gone_aliases else {}),
     }
 
@@ -185,6 +185,7 @@ def source_from_item(key: str, item: dict[str, Any]) -> SourceRecord:
         todo=bool(item.get("todo", False)),
         removed=bool(item.get("removed", False)),
         aliases=tuple(item.get("aliases", ())),
+        author_key=item.get("author_key", ""),
         gone_aliases=tuple(item.get("gone_aliases", ())),
     )
 

@@ -67,6 +67,11 @@ def tag_listing(key: str) -> str:
     return f"LIST#tag#{key}"
 
 
+def author_listing(key: str) -> str:
+    """Return the listing partition of an author's posts."""
+    return f"LIST#author#{key}"
+
+
 def category_listing(key: str) -> str:
     """Return the listing partition of a category."""
     return f"LIST#category#{key}"

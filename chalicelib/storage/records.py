@@ -11,6 +11,7 @@ from chalicelib.storage.keys import (
     ALL_POSTS,
     COUNTS,
     ITEM,
+    author_listing,
     category_listing,
     days_item,
     tag_listing,
@@ -72,6 +73,7 @@ class SourceRecord:
     # Old addresses redirecting to the post, and those the follow-ups must release.
     aliases: tuple[str, ...] = ()
     gone_aliases: tuple[str, ...] = ()
+    author_key: str = ""  # the byline's key: the post is listed in that author's archive
 
     def departed_post_ids(self) -> set[str]:
         """Return the ids this source published before and no longer does (deleted, moved)."""
@@ -84,6 +86,7 @@ class SourceRecord:
             {ALL_POSTS}
             | {tag_listing(t.key) for t in self.tags}
             | {category_listing(c.key) for c in self.categories}
+            | ({author_listing(self.author_key)} if self.author_key else set())
         )
 
     def counters(self) -> dict[Counter, str]:

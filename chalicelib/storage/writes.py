@@ -91,6 +91,7 @@ class SourceWrites:
                 stale=old.stale_after() if old else {},
                 todo=True,
                 aliases=post.aliases,
+                author_key=post.author.key if post.author else "",
                 gone_aliases=old.aliases_gone_after(post.aliases) if old else (),
             )
             committed[:] = [record]

@@ -1,4 +1,4 @@
-"""An old blog's addresses (aliases in a post's front matter) redirect to the post for good."""
+"""What an imported post keeps: old addresses redirect to it for good, and its byline."""
 
 from __future__ import annotations
 
@@ -64,12 +64,27 @@ def test_an_address_stays_with_the_post_that_claimed_it_first(
     assert location(client, "/shared/") == (301, "/2019/01/first/")
 
 
-def test_a_post_shows_its_author(client: Client, publish: Publish) -> None:
-    publish("posts/by.md", post("By", "2019-01-01", [], "author: Jane <b>Doe</b>\n"))
+def test_a_post_shows_its_author_whose_archive_lists_their_posts(
+    client: Client, publish: Publish
+) -> None:
+    publish("posts/by.md", post("By", "2019-01-01", [], "author: Jane Doe\n"))
+    publish("posts/too.md", post("Too", "2019-02-01", [], "author: Jane Doe\n"))
+    publish("posts/other.md", post("Other", "2019-03-01", [], "author: Sam <b>S</b>\n"))
     html = client.http.get("/2019/01/by/").body.decode()
-    assert (
-        '<p class="byline">by <span class="author">Jane &lt;b&gt;Doe&lt;/b&gt;</span></p>' in html
-    )
+    byline = html.split('<p class="byline">', 1)[1].split("</p>", 1)[0]
+    assert byline == 'by <a class="author" rel="author" href="/author/jane-doe/">Jane Doe</a>'
+    other = client.http.get("/2019/03/other/").body.decode()
+    assert ">Sam &lt;b&gt;S&lt;/b&gt;</a>" in other
+    archive = client.http.get("/author/jane-doe/").body.decode()
+    assert "Author: Jane Doe" in archive
+    for path in ("/2019/01/by/", "/2019/02/too/"):
+        assert f'<h2 class="entry-title"><a href="{path}">' in archive
+    assert '<h2 class="entry-title"><a href="/2019/03/other/">' not in archive
+    # A byline changed: the post leaves the old author's archive.
+    publish("posts/too.md", post("Too", "2019-02-01", [], "author: Sam\n"))
+    archive = client.http.get("/author/jane-doe/").body.decode()
+    assert '<h2 class="entry-title"><a href="/2019/02/too/">' not in archive
+    assert client.http.get("/author/nobody/").status_code == 404
 
 
 def test_bad_aliases_are_rejected_with_a_reason(client: Client, publish: Publish, s3: Any) -> None:
