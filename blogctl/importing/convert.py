@@ -36,6 +36,8 @@ _KNOWN = frozenset(
     "sitemap recipe portfolio testimonials wufoo scribd slideshare dailymotion "
     "flickr ted spotify bandcamp gist latex".split()
 )
+# A URL alone on its line is an oEmbed in WordPress: here it becomes a link.
+_AUTOEMBED = re.compile(r"^([ \t]*)(https?://[^\s<>\"]+)([ \t]*)$", re.MULTILINE)
 _CAPTIONED = re.compile(r"((?:<a [^>]+>\s*)?<img [^>]+>(?:\s*</a>)?)(.*)", re.DOTALL | re.I)
 
 
@@ -158,8 +160,10 @@ def _convert_shortcode(
     if name == "gallery":
         ids = [i for i in re.split(r"[\s,]+", attrs.get("ids", attrs.get("include", ""))) if i]
         images = gallery(ids)
+        if not images or len(images) < len(ids):
+            missing = len(ids) - len(images) if ids else "all"
+            problems.append(f"gallery: {missing} image(s) not in the export")
         if not images:
-            problems.append("gallery with no known images: " + (",".join(ids) or "(attached)"))
             return ""
         return "<div>" + "".join(_gallery_image(image) for image in images) + "</div>"
     if name in ("embed", "audio", "video"):
@@ -178,6 +182,11 @@ def _media_source(attrs: dict[str, str]) -> str:
         if attrs.get(key):
             return attrs[key]
     return ""
+
+
+def _link_line(found: re.Match[str]) -> str:
+    url = html.escape(found.group(2))
+    return f'<a href="{url}">{url}</a>'
 
 
 def _caption(attrs: dict[str, str], body: str) -> str:
@@ -303,7 +312,7 @@ def convert_body(text: str, gallery: GalleryLookup) -> ConvertedBody:
     text, shortcode_problems = expand_shortcodes(text, gallery)
     problems.extend(shortcode_problems)
     if not has_blocks:  # WordPress skips wpautop for block content
-        text = wpautop(text)
+        text = wpautop(_AUTOEMBED.sub(_link_line, text))
     markdown = emojize(html_to_markdown(text))
     lead = ""
     if MORE_SENTINEL in markdown:
