@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import emoji
 from bs4 import BeautifulSoup, Tag
-from markdownify import ATX, MarkdownConverter
+from markdownify import ATX, MarkdownConverter  # type: ignore[import-untyped]
 
 _BLOCKS = (
     r"(?:table|thead|tfoot|caption|col|colgroup|tbody|tr|td|th|div|dl|dd|dt|ul|ol|li|pre|"
@@ -207,7 +207,7 @@ class _Converter(MarkdownConverter):  # type: ignore[misc]
     """markdownify, keeping what Markdown cannot say (figures, complex tables) as HTML."""
 
     def convert_figure(self, el: Tag, text: str, parent_tags: set[str]) -> str:
-        classes = el.get("class") or []
+        classes: list[str] = list(el.get("class") or [])
         if "wp-block-embed" in classes:
             url = el.get_text(" ", strip=True).split(" ")[0]
             return f"\n\n<{url}>\n\n" if url.startswith(("http://", "https://")) else ""
@@ -217,7 +217,7 @@ class _Converter(MarkdownConverter):  # type: ignore[misc]
 
     def convert_table(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         complex_cell = el.find(["table", "p", "ul", "ol", "pre", "blockquote", "div", "img"])
-        spans = el.find(attrs={"rowspan": True}) or el.find(attrs={"colspan": True})
+        spans = el.find(rowspan=True) or el.find(colspan=True)
         if complex_cell is not None or spans is not None or el.find(["th", "td"]) is None:
             return "\n\n" + _one_block(str(el)) + "\n\n"
         return str(super().convert_table(el, text, parent_tags))
@@ -263,7 +263,9 @@ def find_media(fragment: str) -> list[str]:
     found: list[str] = []
     for tag in soup.find_all(True):
         candidates = [str(tag.get("src") or "")]
-        candidates += [part.strip().split(" ")[0] for part in str(tag.get("srcset") or "").split(",")]
+        candidates += [
+            part.strip().split(" ")[0] for part in str(tag.get("srcset") or "").split(",")
+        ]
         href = str(tag.get("href") or "")
         if tag.name == "a" and _is_file_link(href):
             candidates.append(href)

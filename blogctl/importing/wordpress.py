@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -15,7 +15,13 @@ from urllib.parse import unquote, urlsplit
 from lxml import etree
 
 from blogctl.importing.convert import Attachment, convert_body, convert_fragment
-from blogctl.importing.model import ImportedComment, ImportedItem, ImportedSite, ImportedTerm, Status
+from blogctl.importing.model import (
+    ImportedComment,
+    ImportedItem,
+    ImportedSite,
+    ImportedTerm,
+    Status,
+)
 
 # Any WXR version, http or https: WordPress.com writes https://wordpress.org/export/1.2/.
 _WP_NS = re.compile(r"^https?://wordpress\.org/export/1\.\d+/$")
@@ -61,25 +67,33 @@ class _Index:
 
 def read_site(path: Path) -> ImportedSite:
     """Read an export's title and address now, and its posts and pages as they are used."""
-    title, link = "", ""
-    for element in _elements(path, ("start", "end")):
-        key = _key(element.tag)
-        if key == "item":
-            break
-        if _parent_key(element) == "channel" and key in ("title", "link"):
-            if key == "title":
+    title, link, seen_item = "", "", False
+    elements = _elements(path, ("start", "end"))
+    try:
+        for element in elements:
+            key = _key(element.tag)
+            if key == "item":
+                seen_item = True
+                break
+            if _parent_key(element) == "channel" and key == "title":
                 title = element.text or ""
-            else:
+            elif _parent_key(element) == "channel" and key == "link":
                 link = (element.text or "").strip().rstrip("/")
-    else:
-        if not title and not link:
-            raise WxrError(f"{path}: not a WordPress export (no <channel> title or link)")
+    finally:
+        elements.close()  # closes the file when the header ended before the end of the file
+    if not (title or link or seen_item):
+        raise WxrError(f"{path}: not a WordPress export (no channel title, link or item)")
     return ImportedSite(title=title.strip(), base_url=link, items=_read_items(path, link))
 
 
-def _elements(path: Path, events: tuple[str, ...] = ("end",)) -> Iterator[Any]:
+def _elements(path: Path, events: tuple[str, ...] = ("end",)) -> Generator[Any]:
+    with path.open("rb") as source:
+        yield from _iterparse(path, source, events)
+
+
+def _iterparse(path: Path, source: Any, events: tuple[str, ...]) -> Iterator[Any]:
     parser = etree.iterparse(
-        str(path),
+        source,
         events=events,
         resolve_entities=False,
         no_network=True,
@@ -238,7 +252,9 @@ def _gallery_lookup(index: _Index, post_id: str) -> Any:
     return lookup
 
 
-def _terms(element: Any, index: _Index) -> tuple[tuple[ImportedTerm, ...], tuple[ImportedTerm, ...]]:
+def _terms(
+    element: Any, index: _Index
+) -> tuple[tuple[ImportedTerm, ...], tuple[ImportedTerm, ...]]:
     tags: list[ImportedTerm] = []
     categories: list[ImportedTerm] = []
     for child in element:
