@@ -224,7 +224,8 @@ def test_a_large_export_streams(tmp_path: Path) -> None:
     script = (
         "import re, sys; from pathlib import Path;"
         "from blogctl.importing.wordpress import read_site;"
-        "rss = lambda: int(re.search(r'VmRSS:\\s+(\\d+)', Path('/proc/self/status').read_text())[1]);"
+        "status = lambda: Path('/proc/self/status').read_text();"
+        "rss = lambda: int(re.search(r'VmRSS:\\s+(\\d+)', status())[1]);"
         "before = rss(); sizes = [rss() for _ in read_site(Path(sys.argv[1])).items];"
         "print(len(sizes), (max(sizes) - before) * 1024)"
     )
