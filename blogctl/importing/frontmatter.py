@@ -7,7 +7,7 @@ import re
 import tomllib
 import unicodedata
 from collections.abc import Callable, Iterable
-from datetime import date, datetime, time, timezone, tzinfo
+from datetime import UTC, date, datetime, time, tzinfo
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -23,7 +23,9 @@ MAX_SOURCE_BYTES = 8 * 1024 * 1024
 MAX_FRONT_MATTER_BYTES = 256 * 1024
 
 _YAML_FENCE = re.compile(r"\A---[ \t]*\r?\n(.*?)(?:^|\r?\n)---[ \t]*(?:\r?\n|\Z)", re.S | re.M)
-_TOML_FENCE = re.compile(r"\A\+\+\+[ \t]*\r?\n(.*?)(?:^|\r?\n)\+\+\+[ \t]*(?:\r?\n|\Z)", re.S | re.M)
+_TOML_FENCE = re.compile(
+    r"\A\+\+\+[ \t]*\r?\n(.*?)(?:^|\r?\n)\+\+\+[ \t]*(?:\r?\n|\Z)", re.S | re.M
+)
 _NOT_SLUG = re.compile(r"[\W_]+")
 _NOT_PRETTY_SLUG = re.compile(r"[^\w.~!$&'()+,;=@]+|_+")
 # Fenced blocks, inline code spans and HTML code elements: text there stays as written.
@@ -109,7 +111,7 @@ def site_timezone(name: object) -> tzinfo:
             return ZoneInfo(name.strip())
         except (ZoneInfoNotFoundError, ValueError):
             pass
-    return timezone.utc
+    return UTC
 
 
 def parse_date(value: object, zone: tzinfo) -> datetime | None:
@@ -119,9 +121,10 @@ def parse_date(value: object, zone: tzinfo) -> datetime | None:
     elif isinstance(value, date):
         moment = datetime.combine(value, time())
     elif isinstance(value, str) and value.strip():
-        moment = _parse_date_text(value.strip())
-        if moment is None:
+        parsed = _parse_date_text(value.strip())
+        if parsed is None:
             return None
+        moment = parsed
     else:
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=zone)
@@ -225,6 +228,12 @@ def find_media(markdown: str) -> tuple[str, ...]:
     for match in _MEDIA.finditer(markdown):
         found.setdefault(html.unescape(match.group("md") or match.group("html")), None)
     return tuple(found)
+
+
+def post_address(date: datetime | None, slug_source: str) -> str:
+    """Give a post's address on the new blog: /yyyy/mm/slug/."""
+    slug = slugify(slug_source)
+    return f"/{date:%Y}/{date:%m}/{slug}/" if date else f"/{slug}/"
 
 
 def as_path(url: str) -> str:

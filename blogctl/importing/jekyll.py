@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -72,12 +72,10 @@ def read_site(path: Path, now: datetime | None = None) -> ImportedSite:
         zone=fm.site_timezone(raw.get("timezone")),
         excerpt_separator=separator if "excerpt_separator" in raw else "",
         excluded=frozenset(fm.name_list(raw.get("exclude"))),
-        now=now or datetime.now(timezone.utc),
+        now=now or datetime.now(UTC),
         site_values={k: v for k, v in raw.items() if isinstance(v, str)},
     )
-    return ImportedSite(
-        title=fm.text_value(raw.get("title")), base_url=url, items=_items(config)
-    )
+    return ImportedSite(title=fm.text_value(raw.get("title")), base_url=url, items=_items(config))
 
 
 def _read_config(root: Path) -> dict[str, Any]:
@@ -164,7 +162,9 @@ def _read_page(path: Path, config: _Config) -> _Source | None:
     if not problem and not meta and not _has_empty_front_matter(path):
         return None  # no front matter: Jekyll copies it as a static file
     date = fm.parse_date(meta.get("date"), config.zone)
-    return _Source(path, meta, body, fm.text_value(meta.get("slug")) or path.stem, date, [], problem)
+    return _Source(
+        path, meta, body, fm.text_value(meta.get("slug")) or path.stem, date, [], problem
+    )
 
 
 def _has_empty_front_matter(path: Path) -> bool:
@@ -185,7 +185,7 @@ def _post_url(source: _Source, config: _Config) -> str:
         "collection": "posts",
         "path": source.path.stem,
     }
-    date = source.date or datetime(1970, 1, 1, tzinfo=timezone.utc)
+    date = source.date or datetime(1970, 1, 1, tzinfo=UTC)
     values.update({key: date.strftime(code) for key, code in _STRFTIME.items()})
     values.update(i_month=str(date.month), i_day=str(date.day))
     return _expand(template, values)
@@ -244,7 +244,7 @@ class _Index:
         root = self._config.root
         for path, categories in _post_files(self._config):
             source = _read_post(path, categories, self._config)
-            address = post_address(source.date, source.slug_source)
+            address = fm.post_address(source.date, source.slug_source)
             relative = path.relative_to(root).as_posix()
             addresses[f"link:{relative}"] = address
             after = relative.split("_posts/", 1)[1]
@@ -256,12 +256,6 @@ class _Index:
                 address = "/" + _page_slug(_page_url(page, self._config), page) + "/"
                 addresses[f"link:{path.relative_to(root).as_posix()}"] = address
         return addresses
-
-
-def post_address(date: datetime | None, slug_source: str) -> str:
-    """Give a post's address on the new blog: /yyyy/mm/slug/."""
-    slug = fm.slugify(slug_source)
-    return f"/{date:%Y}/{date:%m}/{slug}/" if date else f"/{slug}/"
 
 
 def _page_slug(url: str, source: _Source) -> str:
