@@ -257,7 +257,8 @@ def _item(source: _Source, config: _Config, index: _Index) -> ImportedItem:
         summary = summary or parts[0].strip()
         markdown = parts[0].rstrip() + "\n\n" + parts[1].lstrip()
     date, published = _dates(meta, config.zone)
-    status = _status(meta, config, published, problems)
+    # An unreadable file is kept out of sight: the report names it.
+    status = "draft" if source.problem else _status(meta, config, published, problems)
     old_paths: list[str] = []
     if status != "draft":
         url = _old_url(source, config, date)

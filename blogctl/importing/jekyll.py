@@ -278,7 +278,7 @@ def _post_item(source: _Source, config: _Config, index: _Index, draft: bool) -> 
         summary = summary or before.strip()
         markdown = before + markdown_after
     status: Status = "publish"
-    if draft or meta.get("published") is False:
+    if draft or meta.get("published") is False or source.problem:
         status = "draft"
     elif source.date and source.date > config.now:
         status = "future"
@@ -310,7 +310,7 @@ def _page_item(source: _Source, config: _Config, index: _Index) -> ImportedItem:
     meta = source.meta
     markdown, problems = _body(source, index)
     url = _page_url(source, config)
-    draft = meta.get("published") is False
+    draft = meta.get("published") is False or bool(source.problem)
     if "redirect_to" in meta:
         # A jekyll-redirect-from stub, not content: kept out of sight, named in the report.
         problems.append(fm.note("redirect_to not imported", str(meta["redirect_to"])))
