@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import inspect
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -220,6 +221,7 @@ def _add_import(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         commands, "import", run_import_command, "bring a WordPress, Jekyll or Hugo blog in"
     )
     import_cmd.formatter_class = argparse.RawDescriptionHelpFormatter
+    import_cmd.description = inspect.cleandoc(run_import_command.__doc__ or "")
     import_cmd.add_argument(
         "path", type=Path, help="a WordPress export (.xml), or a Jekyll or Hugo site folder"
     )
