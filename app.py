@@ -57,9 +57,15 @@ def read_route(view: Callable[..., views.PageView | Response]) -> Callable[..., 
 
     @functools.wraps(view)
     def handler(**params: str) -> Response:
+        values = {name: unquote(value) for name, value in params.items()}
         try:
-            page = view(**{name: unquote(value) for name, value in params.items()})
+            page = view(**values)
         except views.NotFound:
+            request = _request()
+            query = dict(request.query_params or {})
+            moved = views.moved_to(get_reads(), views.old_address(request.path, values, query))
+            if moved is not None:
+                return http.moved_permanently(_link_prefix() + moved)
             page = views.not_found_page(get_reads())
         if isinstance(page, Response):
             return page
@@ -114,6 +120,8 @@ def _cursor() -> views.Cursor:
 @app.route("/")
 @read_route
 def home() -> views.PageView:
+    if views.old_address("/", {}, dict(_request().query_params or {})) != "/":
+        raise views.NotFound("an old blog's /?p= address")  # looked up as one
     return views.home_page(get_reads(), _cursor(), SETTINGS.posts_per_page)
 
 
@@ -153,6 +161,12 @@ def tag_archive(tag: str) -> views.PageView:
 @read_route
 def category_archive(category: str) -> views.PageView:
     return views.category_page(get_reads(), _cursor(), SETTINGS.posts_per_page, category)
+
+
+@app.route("/author/{author}")
+@read_route
+def author_archive(author: str) -> views.PageView:
+    return views.author_page(get_reads(), _cursor(), SETTINGS.posts_per_page, author)
 
 
 @app.route("/search")

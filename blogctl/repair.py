@@ -7,7 +7,7 @@ from typing import Any
 
 from chalicelib.bucket import PAGES_PREFIX, POSTS_PREFIX
 from chalicelib.config import Settings
-from chalicelib.publishing.ingest import sync_source
+from chalicelib.publishing.ingest import is_source_key, sync_source
 from chalicelib.publishing.reconcile import Summary
 from chalicelib.storage.store import BlogStore
 
@@ -22,6 +22,8 @@ def reindex(settings: Settings, s3: Any, store: BlogStore, wipe: bool) -> Counte
         for prefix in (POSTS_PREFIX, PAGES_PREFIX)
         for page in paginator.paginate(Bucket=settings.bucket_name, Prefix=prefix)
         for entry in page.get("Contents", [])
+        # Sources only: a post's comments file is read when its post is synced.
+        if is_source_key(entry["Key"])
     }
     outcomes = Counter(sync_source(key, s3, store, settings, force=True) for key in sorted(keys))
     for orphan in store.maintenance.source_keys() - keys:

@@ -34,6 +34,8 @@ class Post:
     draft: bool = False
     via: str | None = None
     body_key: str | None = None  # where a body too large for the item is stored
+    author: Term | None = None  # the byline; its key names the author's archive
+    aliases: tuple[str, ...] = ()  # old addresses that redirect to this post
 
     @property
     def post_id(self) -> str:
@@ -78,6 +80,7 @@ class PostSummary:
     tags: tuple[Term, ...]
     categories: tuple[Term, ...]
     sort_key: str
+    author: Term | None = None
 
 
 @dataclass(frozen=True)

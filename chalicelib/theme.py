@@ -107,6 +107,7 @@ def build_environment(templates: Path, cache: TemplateCache) -> Environment:
         post_url=urls.post_path,
         tag_url=urls.tag_path,
         category_url=urls.category_path,
+        author_url=urls.author_path,
         page_url=urls.page_path,
         long_date=_long_date,
         rfc822=format_datetime,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import posixpath
@@ -15,6 +16,12 @@ from chalicelib.bucket import PAGES_PREFIX, POST_SUFFIX, POSTS_PREFIX
 from chalicelib.config import Settings
 from chalicelib.models import Post, StaticPage
 from chalicelib.publishing import reports
+from chalicelib.publishing.comments import (
+    MAX_COMMENTS_BYTES,
+    comments_key,
+    parse_comments,
+    render_comments,
+)
 from chalicelib.publishing.layout import refresh_layout
 from chalicelib.publishing.markup import html_to_text, render_markdown, summarize
 from chalicelib.publishing.parsing import ParseError, SourceDocument, parse_document
@@ -81,6 +88,8 @@ def build_post(doc: SourceDocument, settings: Settings) -> Post:
         source_key=doc.key,
         draft=parsed.draft,
         via=parsed.via,
+        author=parsed.author,
+        aliases=parsed.aliases,
     )
 
 
@@ -106,6 +115,8 @@ def is_source_key(key: str) -> bool:
 def build_page(doc: SourceDocument, settings: Settings) -> StaticPage:
     """Parse and render a static page. Pure; raises ParseError."""
     parsed = parse_document(doc, settings.timezone, settings.max_post_bytes)
+    if parsed.aliases:
+        raise ParseError("aliases (old addresses) work on posts only, not yet on pages")
     if parsed.slug.isdigit() or parsed.slug in RESERVED_PAGE_SLUGS:
         raise ParseError(f"a page cannot be called {parsed.slug!r}: the site uses that address")
     html = render_markdown(parsed.markdown)
@@ -239,6 +250,7 @@ def _publish(
             return _Result("draft-unpublished", removal.done_etag)
         return _Result("draft")
     terms = index_terms(post, html_to_text(post.html))
+    post = _with_comments(post, s3, settings.bucket_name)
     related = related_posts(store, post)
     post = bodies.offload(s3, settings.bucket_name, post)
     saved = store.sources.save_post(post, fetched.version, force, terms, links(related))
@@ -257,6 +269,25 @@ def _publish(
     # Only now: a failed publication keeps its schedule entry, so the scheduler retries.
     store.schedule.remove(post.source_key)
     return _Result("published" if saved else "repaired", fetched.version.etag)
+
+
+def _with_comments(post: Post, s3: Any, bucket: str) -> Post:
+    """Add the comments kept beside the post's file, if any, below its body."""
+    key = comments_key(post.source_key)
+    try:
+        response = s3.get_object(Bucket=bucket, Key=key)
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] in ("NoSuchKey", "404"):
+            return post
+        raise
+    with response["Body"] as stream:
+        if int(response["ContentLength"]) > MAX_COMMENTS_BYTES:
+            raise ParseError(f"{key} is over {MAX_COMMENTS_BYTES:,} bytes")
+        try:
+            comments = parse_comments(stream.read())
+        except ParseError as exc:
+            raise ParseError(f"{key}: {exc}") from exc
+    return dataclasses.replace(post, html=post.html + render_comments(comments))
 
 
 def _unpublish(store: BlogStore, key: str) -> _Result:

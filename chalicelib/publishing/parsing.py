@@ -9,11 +9,13 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 import yaml
 
 from chalicelib.models import MAX_CATEGORIES, MAX_TAGS, Term
+from chalicelib.site import urls
 
 MAX_TERM_LENGTH = 100
 MAX_SLUG_LENGTH = 100
@@ -38,6 +40,12 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _NOT_SLUG = re.compile(r"[^\w]+")
 _DAY_LIKE = re.compile(r"^\d{1,2}$")
+# Old addresses redirect to their post; each is one small item written at publish.
+MAX_ALIASES = 20
+MAX_AUTHOR_CHARS = 200
+MAX_ALIAS_CHARS = 300
+# A site path: no scheme or host (a redirect never leaves the site), no spaces or fragments.
+_ALIAS = re.compile(r"^/(?!/)[^\s#?\\]*$")
 
 
 class ParseError(ValueError):
@@ -68,6 +76,8 @@ class ParsedPost:
     markdown: str
     via: str | None = None
     menu_order: int = 100
+    author: Term | None = None
+    aliases: tuple[str, ...] = ()
 
 
 class _FrontMatterLoader(yaml.SafeLoader):
@@ -106,7 +116,35 @@ def parse_document(doc: SourceDocument, tz: ZoneInfo, max_bytes: int) -> ParsedP
         markdown=body,
         via=_optional_str(meta, "via"),
         menu_order=_parse_int(meta.get("menu_order", 100), "menu_order"),
+        author=_author(_optional_str(meta, "author")),
+        aliases=parse_aliases(meta.get("aliases")),
     )
+
+
+def parse_aliases(value: object) -> tuple[str, ...]:
+    """Read the old addresses that redirect here: site paths (``/2019/03/15/hello/``)."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ParseError("aliases must be a list of old addresses, each starting with /")
+    if len(value) > MAX_ALIASES:
+        raise ParseError(f"a file may have at most {MAX_ALIASES} aliases; it has {len(value)}")
+    return tuple(dict.fromkeys(_alias(v) for v in value))
+
+
+def _alias(text: str) -> str:
+    path, _, query = text.strip().partition("?")
+    path = unquote(path)  # readers' requests arrive decoded: /東京/, not /%E6%9D%B1%E4%BA%AC/
+    if not _ALIAS.match(path) or len(text) > MAX_ALIAS_CHARS:
+        raise ParseError(f"alias {text[:80]!r} must be a site path such as /2019/03/15/hello/")
+    if not query:
+        return urls.old_path(path)
+    name, _, number = query.partition("=")
+    if path != "/" or name not in urls.OLD_QUERY_PARAMETERS or not number.isdigit():
+        raise ParseError(f"alias {text[:80]!r}: the only queries kept are /?p=N and /?page_id=N")
+    return f"/?{name}={int(number)}"
 
 
 def decode_text(body: bytes, max_bytes: int) -> str:
@@ -236,6 +274,14 @@ def _resolve_title(value: object, body: str, key: str) -> tuple[str, str]:
         return clean_inline(title), body[heading.end() :].lstrip("\n")
     stem = clean_inline(_file_stem(key).replace("-", " ").replace("_", " "))
     return stem or clean_inline(key), body
+
+
+def _author(name: str | None) -> Term | None:
+    if name is None:
+        return None
+    if len(name) > MAX_AUTHOR_CHARS or not term_key(name):
+        raise ParseError(f"author must be a name of at most {MAX_AUTHOR_CHARS} characters")
+    return Term(term_key(name), name)
 
 
 def _optional_str(meta: dict[str, Any], name: str) -> str | None:

@@ -139,6 +139,15 @@ def redirect_response(location: str) -> Response:
     return Response(body="", status_code=302, headers=headers)
 
 
+def moved_permanently(location: str) -> Response:
+    """Send the reader, and search engines, to an old address's new home for good."""
+    headers: dict[str, str | list[str]] = {
+        "Location": location,
+        "Cache-Control": "public, max-age=86400",
+    }
+    return Response(body="", status_code=301, headers=headers)
+
+
 def html_response(body: str, status: int = 200) -> Response:
     """Wrap rendered HTML in a response."""
     headers: dict[str, str | list[str]] = {"Content-Type": HTML}

@@ -21,6 +21,11 @@ def tag_path(key: str) -> str:
     return f"/tag/{quote(key, safe='')}/"
 
 
+def author_path(key: str) -> str:
+    """Return the path of an author's archive."""
+    return f"/author/{quote(key, safe='')}/"
+
+
 def category_path(key: str) -> str:
     """Return the path of a category's archive."""
     return f"/category/{quote(key, safe='')}/"
@@ -40,3 +45,18 @@ def with_query(path: str, **params: str | None) -> str:
     """Append the given non-empty query parameters to a path."""
     present = {name: value for name, value in params.items() if value}
     return f"{path}?{urlencode(present)}" if present else path
+
+
+# Old blogs' links that name an item by query: /?p=12 (WordPress posts), /?page_id=7.
+OLD_QUERY_PARAMETERS = ("p", "page_id")
+
+
+def old_path(path: str) -> str:
+    """Return the form an old URL's path is stored and looked up in: ``/a/b/`` or ``/a/b.html``.
+
+    A last segment with a dot (``post.html``) is a file and keeps no trailing slash;
+    anything else gets one, so ``/about`` and ``/about/`` are the same old address.
+    """
+    path = "/" + path.strip("/")
+    last = path.rsplit("/", 1)[1]
+    return path if "." in last or path == "/" else path + "/"

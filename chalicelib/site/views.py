@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
@@ -12,7 +13,7 @@ from chalicelib import search
 from chalicelib.models import Layout, Listing, PostSummary, Term
 from chalicelib.site import media, urls
 from chalicelib.site.monthgrid import MonthCalendar, build_calendar
-from chalicelib.storage.keys import ALL_POSTS, category_listing, tag_listing
+from chalicelib.storage.keys import ALL_POSTS, author_listing, category_listing, tag_listing
 from chalicelib.storage.reads import ReadStore
 
 # Longer values cannot name anything stored (slugs and terms are capped at 100
@@ -22,6 +23,8 @@ _CURSOR = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d#\d{4}/\d\d/[\w-]{1,100}$"
 _YEAR = re.compile(r"^\d{4}$")
 _TWO_DIGITS = re.compile(r"^\d{2}$")
 _DAY = re.compile(r"^\d{1,2}$")
+_ROUTE_PARAMETER = re.compile(r"\{(\w+)\}")
+MAX_OLD_ADDRESS_BYTES = 1000
 
 
 class NotFound(Exception):
@@ -151,6 +154,41 @@ def tag_page(reads: ReadStore, cursor: Cursor, per_page: int, key: str) -> PageV
 def category_page(reads: ReadStore, cursor: Cursor, per_page: int, key: str) -> PageView:
     """Show the posts filed under one category."""
     return _term_page(reads, cursor, per_page, category_listing(key), key, "categories")
+
+
+def author_page(reads: ReadStore, cursor: Cursor, per_page: int, key: str) -> PageView:
+    """Show the posts one author wrote, by the byline's key."""
+    require_length(key)
+    listing = nonempty(
+        reads.list_posts(author_listing(key), "", cursor.before, cursor.after, per_page)
+    )
+    author = listing.posts[0].author
+    name = author.name if author else key
+    heading, path = f"Author: {name}", urls.author_path(key)
+    data = {"listing": listing, "heading": heading, "path": path}
+    sidebar = with_calendar(reads.get_layout())
+    return PageView(
+        "archive.html", heading, sidebar, data, path=path, description=f"Posts by {name}"
+    )
+
+
+def old_address(route: str, params: Mapping[str, str], query: Mapping[str, str]) -> str:
+    """Return the address a request asked for, in the form old addresses are stored."""
+    if route == "/":
+        for name in urls.OLD_QUERY_PARAMETERS:
+            value = query.get(name, "")
+            if value.isdigit() and len(value) < 20:
+                return f"/?{name}={int(value)}"
+        return "/"
+    return urls.old_path(_ROUTE_PARAMETER.sub(lambda m: params.get(m.group(1), ""), route))
+
+
+def moved_to(reads: ReadStore, address: str) -> str | None:
+    """Return where an old blog's address now lives, if an imported post claimed it."""
+    if address == "/" or len(address.encode()) > MAX_OLD_ADDRESS_BYTES:
+        return None  # longer than any stored alias, and over DynamoDB's key limit
+    post_id = reads.redirect(address)
+    return None if post_id is None else urls.post_path(post_id)
 
 
 def not_found_page(reads: ReadStore) -> PageView:

@@ -41,6 +41,7 @@ def summary_attributes(post: Post) -> dict[str, Any]:
         "tags": _terms_to_attr(post.tags),
         "categories": _terms_to_attr(post.categories),
         "sort_key": post.sort_key,
+        **({"author": _terms_to_attr([post.author])[0]} if post.author else {}),
     }
 
 
@@ -70,6 +71,7 @@ def summary_from_item(item: dict[str, Any]) -> PostSummary:
         tags=_terms_from_attr(item["tags"]),
         categories=_terms_from_attr(item["categories"]),
         sort_key=item["sort_key"],
+        author=_terms_from_attr([item["author"]])[0] if "author" in item else None,
     )
 
 
@@ -86,6 +88,11 @@ def post_from_item(item: dict[str, Any]) -> StoredPost:
         related=tuple(Link(r["id"], r["title"]) for r in item.get("related", ())),
         body_key=item.get("body_key"),
     )
+
+
+def redirect_attributes(post_id: str, source_key: str) -> dict[str, Any]:
+    """Return what an old address's item holds: the post it leads to, and who claimed it."""
+    return {"post_id": post_id, "source_key": source_key}
 
 
 def link_attr(link: Link | PostSummary | None) -> dict[str, str] | None:
@@ -157,6 +164,9 @@ def source_attributes(record: SourceRecord) -> dict[str, Any]:
         "stale": {sk: list(terms) for sk, terms in record.stale.items()},
         "todo": record.todo,
         "removed": record.removed,
+        **({"aliases": list(record.aliases)} if record.aliases else {}),
+        **({"author_key": record.author_key} if record.author_key else {}),
+        **({"gone_aliases": list(record.gone_aliases)} if record.gone_aliases else {}),
     }
 
 
@@ -174,6 +184,9 @@ def source_from_item(key: str, item: dict[str, Any]) -> SourceRecord:
         stale={sk: tuple(terms) for sk, terms in item.get("stale", {}).items()},
         todo=bool(item.get("todo", False)),
         removed=bool(item.get("removed", False)),
+        aliases=tuple(item.get("aliases", ())),
+        author_key=item.get("author_key", ""),
+        gone_aliases=tuple(item.get("gone_aliases", ())),
     )
 
 

@@ -42,6 +42,11 @@ def scheduled_item(key: str) -> str:
     return f"SCHEDULED#{key}"
 
 
+def redirect_item(old_path: str) -> str:
+    """Return the partition of an old address that redirects to a post."""
+    return f"REDIRECT#{old_path}"
+
+
 def term_postings(term: str) -> str:
     """Return the partition of a search term's postings."""
     return f"TERM#{term}"
@@ -60,6 +65,11 @@ def days_item(month: str) -> str:
 def tag_listing(key: str) -> str:
     """Return the listing partition of a tag."""
     return f"LIST#tag#{key}"
+
+
+def author_listing(key: str) -> str:
+    """Return the listing partition of an author's posts."""
+    return f"LIST#author#{key}"
 
 
 def category_listing(key: str) -> str:

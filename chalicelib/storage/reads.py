@@ -35,6 +35,7 @@ from chalicelib.storage.keys import (
     days_item,
     page_item,
     post_item,
+    redirect_item,
     term_postings,
 )
 from chalicelib.storage.table import Table
@@ -91,6 +92,11 @@ class ReadStore:
             post=self._with_body(post_from_item(post)) if post else None,
             static_page=page_from_item(page) if page else None,
         )
+
+    def redirect(self, old_path: str) -> str | None:
+        """Return the id of the post an old address now leads to, if any (one GetItem)."""
+        item = self._table.get(redirect_item(old_path))
+        return None if item is None else str(item["post_id"])
 
     def get_layout(self) -> Layout:
         """Return the stored layout (one GetItem); empty before anything is published."""

@@ -11,6 +11,7 @@ from chalicelib.storage.keys import (
     ALL_POSTS,
     COUNTS,
     ITEM,
+    author_listing,
     category_listing,
     days_item,
     tag_listing,
@@ -69,6 +70,10 @@ class SourceRecord:
     todo: bool = False
     # A tombstone: the source was unpublished, its follow-ups are not all done yet.
     removed: bool = False
+    # Old addresses redirecting to the post, and those the follow-ups must release.
+    aliases: tuple[str, ...] = ()
+    gone_aliases: tuple[str, ...] = ()
+    author_key: str = ""  # the byline's key: the post is listed in that author's archive
 
     def departed_post_ids(self) -> set[str]:
         """Return the ids this source published before and no longer does (deleted, moved)."""
@@ -81,6 +86,7 @@ class SourceRecord:
             {ALL_POSTS}
             | {tag_listing(t.key) for t in self.tags}
             | {category_listing(c.key) for c in self.categories}
+            | ({author_listing(self.author_key)} if self.author_key else set())
         )
 
     def counters(self) -> dict[Counter, str]:
@@ -93,6 +99,11 @@ class SourceRecord:
         counters.update({Counter(COUNTS, f"tag#{t.key}"): t.name for t in self.tags})
         counters.update({Counter(COUNTS, f"category#{c.key}"): c.name for c in self.categories})
         return counters
+
+    def aliases_gone_after(self, kept: tuple[str, ...] = ()) -> tuple[str, ...]:
+        """Return the old addresses the next version no longer claims, and any not released yet."""
+        earlier = (*self.aliases, *(self.gone_aliases if self.todo else ()))
+        return tuple(sorted(set(earlier) - set(kept)))
 
     def stale_after(self) -> dict[str, tuple[str, ...]]:
         """Return what the next version must clear: these postings, and any not cleared yet."""

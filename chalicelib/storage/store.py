@@ -9,6 +9,7 @@ from chalicelib.storage.layout import StoredLayout
 from chalicelib.storage.links import Links
 from chalicelib.storage.maintenance import Maintenance
 from chalicelib.storage.reads import ReadStore
+from chalicelib.storage.redirects import Redirects
 from chalicelib.storage.schedule import Schedule
 from chalicelib.storage.transactions import WritableTable
 from chalicelib.storage.writes import SourceWrites
@@ -23,7 +24,8 @@ class BlogStore:
         self.table = table = WritableTable(client, table_name)
         self.reads = ReadStore(table, load_body)
         self.links = Links(table, self.reads)
-        self.sources = SourceWrites(table, self.links)
+        self.redirects = Redirects(table)
+        self.sources = SourceWrites(table, self.links, self.redirects)
         self.schedule = Schedule(table)
         self.layout = StoredLayout(table, self.reads)
         self.maintenance = Maintenance(table)

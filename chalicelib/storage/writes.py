@@ -32,6 +32,7 @@ from chalicelib.storage.keys import (
 )
 from chalicelib.storage.links import Links
 from chalicelib.storage.records import Counter, PageSource, SourceRecord, SourceVersion
+from chalicelib.storage.redirects import Redirects
 from chalicelib.storage.transactions import (
     BATCH_WRITE_ITEMS,
     Action,
@@ -47,9 +48,10 @@ _WRITERS = 8
 class SourceWrites:
     """Publish and unpublish what source files hold, in one transaction each."""
 
-    def __init__(self, table: WritableTable, links: Links) -> None:
+    def __init__(self, table: WritableTable, links: Links, redirects: Redirects) -> None:
         self._table = table
         self._links = links
+        self._redirects = redirects
 
     def get_source(self, key: str) -> SourceRecord | None:
         """Return what is published from a post's S3 key, if anything."""
@@ -88,6 +90,9 @@ class SourceWrites:
                 terms=tuple(sorted(terms)),
                 stale=old.stale_after() if old else {},
                 todo=True,
+                aliases=post.aliases,
+                author_key=post.author.key if post.author else "",
+                gone_aliases=old.aliases_gone_after(post.aliases) if old else (),
             )
             committed[:] = [record]
             table = self._table
@@ -127,6 +132,8 @@ class SourceWrites:
                 stale=old.stale_after(),
                 todo=True,
                 removed=True,
+                aliases=(),
+                gone_aliases=old.aliases_gone_after(),
                 version=SourceVersion("", old.version.modified),
             )
             committed[:] = [tombstone]
@@ -191,9 +198,10 @@ class SourceWrites:
         return table.transact_until_committed(key, build)
 
     def write_followups(self, record: SourceRecord, terms: Mapping[str, int]) -> None:
-        """Write a committed source's postings and neighbour links; idempotent, so retryable."""
+        """Write a committed source's postings, links and redirects; idempotent, so retryable."""
         self._write_postings(record, terms)
         self._links.relink({record.sort_key, *record.stale})
+        self._redirects.apply(record)
 
     def unfinished_source(self, key: str) -> SourceRecord | None:
         """Return a source whose follow-up writes are not all made (one consistent GetItem).
@@ -216,7 +224,7 @@ class SourceWrites:
         table = self._table
         done = {":done": {"BOOL": False}}
         if etag:
-            expression = "SET todo = :done REMOVE stale"
+            expression = "SET todo = :done REMOVE stale, gone_aliases"
             source = table.update(source_item(key), ITEM, expression, done)
             index = table.update(SOURCE_INDEX, key, "SET todo = :done", done)
         else:

@@ -110,3 +110,21 @@ def test_related_links_follow_a_deleted_or_moved_post(
 
     assert related(store, "2026/08/p1") == {"2026/09/p3", "2026/08/p8", "2026/08/p7"}
     assert store.links.linked_from("2026/08/p4") == store.links.linked_from("2026/08/p3") == []
+
+
+def test_a_crash_while_claiming_or_releasing_old_addresses_is_repaired(
+    s3: Any, store: BlogStore, settings: Settings
+) -> None:
+    text = "---\ntitle: Old\ndate: 2026-08-01\naliases: ['/old/', '/?p=7']\n---\nBody.\n"
+    s3.put_object(Bucket=BUCKET_NAME, Key="posts/old.md", Body=text.encode())
+    with fail_once(store.table.client, "PutItem", "REDIRECT#"), pytest.raises(InjectedFailure):
+        sync_source("posts/old.md", s3, store, settings)
+    assert sync_source("posts/old.md", s3, store, settings) == "repaired"
+    assert store.reads.redirect("/old/") == store.reads.redirect("/?p=7") == "2026/08/old"
+
+    s3.delete_object(Bucket=BUCKET_NAME, Key="posts/old.md")
+    with fail_once(store.table.client, "DeleteItem", "REDIRECT#"), pytest.raises(InjectedFailure):
+        sync_source("posts/old.md", s3, store, settings)
+    assert sync_source("posts/old.md", s3, store, settings) == "removed"
+    assert store.reads.redirect("/old/") is None
+    assert store.reads.redirect("/?p=7") is None

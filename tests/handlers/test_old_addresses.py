@@ -1,0 +1,97 @@
+"""What an imported post keeps: old addresses redirect to it for good, and its byline."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from chalice.test import Client
+
+from tests.helpers.events import deliver
+from tests.helpers.local import BUCKET_NAME
+
+Publish = Callable[[str, str], None]
+
+
+def post(title: str, date: str, aliases: list[str], extra: str = "") -> str:
+    listed = "".join(f"\n  - '{alias}'" for alias in aliases)
+    return f"---\ntitle: {title}\ndate: {date}\naliases:{listed}\n{extra}---\nBody.\n"
+
+
+def location(client: Client, path: str) -> tuple[int, str]:
+    response = client.http.get(path)
+    return response.status_code, response.headers.get("Location", "")
+
+
+def test_old_addresses_answer_with_a_permanent_redirect(client: Client, publish: Publish) -> None:
+    old = ["/2019/03/15/hello-world/", "/?p=12", "/archives/12", "/hello-world/", "/old.html"]
+    publish("posts/hello-world.md", post("Hello", "2019-03-15", old))
+    new = "/2019/03/hello-world/"
+    assert client.http.get(new).status_code == 200
+    for path in ["/2019/03/15/hello-world/", "/2019/03/15/hello-world", "/archives/12/"]:
+        assert location(client, path) == (301, new), path
+    assert location(client, "/?p=12") == (301, new)
+    assert location(client, "/hello-world") == (301, new)
+    assert location(client, "/old.html") == (301, new)
+    # Addresses nobody claimed are still not found, and the home page is still the home.
+    assert location(client, "/?p=13") == (404, "")
+    assert location(client, "/archives/13/") == (404, "")
+    assert client.http.get("/").status_code == 200
+
+
+def test_redirects_follow_the_post_and_go_with_it(
+    client: Client, publish: Publish, s3: Any
+) -> None:
+    publish("posts/a.md", post("A", "2019-03-15", ["/one/", "/two/"]))
+    # Moved to another month, and one old address dropped.
+    publish("posts/a.md", post("A", "2019-04-02", ["/one/"]))
+    assert location(client, "/one/") == (301, "/2019/04/a/")
+    assert location(client, "/two/") == (404, "")
+    s3.delete_object(Bucket=BUCKET_NAME, Key="posts/a.md")
+    deliver(client, "posts/a.md", "ObjectRemoved:Delete")
+    assert location(client, "/one/") == (404, "")
+
+
+def test_an_address_stays_with_the_post_that_claimed_it_first(
+    client: Client, publish: Publish
+) -> None:
+    publish("posts/first.md", post("First", "2019-01-01", ["/shared/"]))
+    publish("posts/second.md", post("Second", "2019-02-01", ["/shared/", "/mine/"]))
+    assert location(client, "/shared/") == (301, "/2019/01/first/")
+    assert location(client, "/mine/") == (301, "/2019/02/second/")
+    # Nor can the second file release what it never held.
+    publish("posts/second.md", post("Second", "2019-02-01", ["/mine/"]))
+    assert location(client, "/shared/") == (301, "/2019/01/first/")
+
+
+def test_a_post_shows_its_author_whose_archive_lists_their_posts(
+    client: Client, publish: Publish
+) -> None:
+    publish("posts/by.md", post("By", "2019-01-01", [], "author: Jane Doe\n"))
+    publish("posts/too.md", post("Too", "2019-02-01", [], "author: Jane Doe\n"))
+    publish("posts/other.md", post("Other", "2019-03-01", [], "author: Sam <b>S</b>\n"))
+    html = client.http.get("/2019/01/by/").body.decode()
+    byline = html.split('<p class="byline">', 1)[1].split("</p>", 1)[0]
+    assert byline == 'by <a class="author" rel="author" href="/author/jane-doe/">Jane Doe</a>'
+    other = client.http.get("/2019/03/other/").body.decode()
+    assert ">Sam &lt;b&gt;S&lt;/b&gt;</a>" in other
+    archive = client.http.get("/author/jane-doe/").body.decode()
+    assert "Author: Jane Doe" in archive
+    for path in ("/2019/01/by/", "/2019/02/too/"):
+        assert f'<h2 class="entry-title"><a href="{path}">' in archive
+    assert '<h2 class="entry-title"><a href="/2019/03/other/">' not in archive
+    # A byline changed: the post leaves the old author's archive.
+    publish("posts/too.md", post("Too", "2019-02-01", [], "author: Sam\n"))
+    archive = client.http.get("/author/jane-doe/").body.decode()
+    assert '<h2 class="entry-title"><a href="/2019/02/too/">' not in archive
+    assert client.http.get("/author/nobody/").status_code == 404
+
+
+def test_bad_aliases_are_rejected_with_a_reason(client: Client, publish: Publish, s3: Any) -> None:
+    publish("posts/far.md", post("Far", "2019-01-01", ["https://elsewhere.example/x/"]))
+    report = s3.get_object(Bucket=BUCKET_NAME, Key="errors/posts/far.md.json")["Body"].read()
+    assert b"must be a site path" in report
+    assert client.http.get("/2019/01/far/").status_code == 404
+    publish("pages/about.md", "---\ntitle: About\naliases: ['/about-us/']\n---\nHi.\n")
+    report = s3.get_object(Bucket=BUCKET_NAME, Key="errors/pages/about.md.json")["Body"].read()
+    assert b"posts only" in report
