@@ -100,12 +100,13 @@ def run_import(
         decision = _decide(upload, existing, s3, options, report)
         if decision == "clash":
             continue  # the existing file stays, and the item's comments stay out too
-        if decision in _WRITES:
-            writes.append(upload)
         if source.comments_body is not None:
+            # Before the post: the pipeline reads a post's comments when it publishes it.
             comments = Upload(source.comments_key, source.origin, _JSON, source.comments_body)
             if _decide(comments, existing, s3, options, report) in _WRITES:
                 writes.append(comments)
+        if decision in _WRITES:
+            writes.append(upload)
         if source.expect == "private" or options.dry_run:
             report.counts[_expected_count(source)] += 1
         else:

@@ -13,19 +13,21 @@ import yaml
 from blogctl.importing.model import ImportedComment, ImportedItem, ImportedTerm
 from chalicelib.bucket import PAGES_PREFIX, POST_SUFFIX, POSTS_PREFIX
 from chalicelib.models import MAX_CATEGORIES, MAX_TAGS
+from chalicelib.publishing import comments as pipeline_comments
+from chalicelib.publishing.comments import COMMENTS_SUFFIX
 from chalicelib.publishing.ingest import MAX_TITLE_CHARS, RESERVED_PAGE_SLUGS
 from chalicelib.publishing.parsing import (
+    MAX_ALIASES,
+    MAX_AUTHOR_CHARS,
     MAX_SLUG_LENGTH,
     MAX_TERM_LENGTH,
     ParseError,
     clean_inline,
+    parse_aliases,
     slugify,
     term_key,
 )
 
-# Old addresses that redirect to one item; beyond this an item is more alias than post.
-MAX_ALIASES = 20
-COMMENTS_SUFFIX = ".comments.json"
 # What the pipeline will do with a source: publish it, schedule it, or keep it a draft.
 Expect = Literal["published", "scheduled", "private"]
 _PUBLIC_STATUSES = ("publish", "future")
@@ -84,8 +86,9 @@ def source_for(
         # Without a date the pipeline would date it at upload time: a rerun would move it.
         raise Rejected("a public post without a date; give it one in the old blog and re-export")
     meta["slug"] = slug
-    if item.author or item.author_login:
-        meta["author"] = clean_inline(item.author or item.author_login)
+    author = clean_inline(item.author or item.author_login)[:MAX_AUTHOR_CHARS].strip()
+    if term_key(author):
+        meta["author"] = author
     _add_terms(meta, "tags", item.tags, MAX_TAGS, notes)
     _add_terms(meta, "categories", item.categories, MAX_CATEGORIES, notes)
     if item.summary.strip():
@@ -93,19 +96,14 @@ def source_for(
     meta["draft"] = draft
     if item.kind == "page":
         meta["menu_order"] = min(max(item.menu_order, 0), 999_999)
-    aliases = list(dict.fromkeys(path for path in item.old_paths if path.startswith("/")))
-    if len(aliases) > MAX_ALIASES:
-        notes.append(
-            f"kept {MAX_ALIASES} of its {len(aliases)} old addresses; these will not "
-            f"redirect: {', '.join(aliases[MAX_ALIASES:])}"
-        )
+    aliases = _aliases(item.old_paths, notes)
     if aliases:
-        meta["aliases"] = aliases[:MAX_ALIASES]
+        meta["aliases"] = aliases
     if item.sticky:
         notes.append("it was sticky: the blog has no sticky posts yet, it is dated as usual")
     prefix = POSTS_PREFIX if item.kind == "post" else PAGES_PREFIX
     key = f"{prefix}{slug}{POST_SUFFIX}"
-    comments = approved_comments(item.comments)
+    comments = approved_comments(item.comments, notes)
     return Source(
         key=key,
         body=render_source(meta, item.markdown if markdown is None else markdown),
@@ -123,23 +121,64 @@ def render_source(meta: dict[str, Any], markdown: str) -> bytes:
     return f"---\n{front}---\n\n{markdown.strip()}\n".encode()
 
 
-def approved_comments(comments: tuple[ImportedComment, ...]) -> bytes | None:
-    """Return the comment file (see docs/import.md), or None when there are no comments."""
+def approved_comments(comments: tuple[ImportedComment, ...], notes: list[str]) -> bytes | None:
+    """Return the comment file (see docs/import.md), or None when there are no comments.
+
+    Kept within the pipeline's limits, noting what is cut: over them it rejects the post.
+    """
     if not comments:
         return None
     ordered = sorted(comments, key=lambda c: (c.date, c.comment_id))
-    entries = [
-        {
-            "id": comment.comment_id,
-            "parent": comment.parent_id,
-            "author": clean_inline(comment.author) or "Anonymous",
-            "date": comment.date.isoformat(),
-            "text": comment.text.strip(),
-            "url": comment.url,
-        }
-        for comment in ordered
-    ]
+    entries = [_comment_entry(comment, notes) for comment in ordered]
+    if len(entries) > pipeline_comments.MAX_COMMENTS:
+        notes.append(
+            f"kept the first {pipeline_comments.MAX_COMMENTS} of its {len(entries)} comments"
+        )
+        entries = entries[: pipeline_comments.MAX_COMMENTS]
+    body = _comments_json(entries)
+    if len(body) > pipeline_comments.MAX_COMMENTS_BYTES:
+        # Cut from the newest, by the average size, until the file fits.
+        kept = len(entries) * pipeline_comments.MAX_COMMENTS_BYTES // len(body)
+        while len(body := _comments_json(entries[:kept])) > pipeline_comments.MAX_COMMENTS_BYTES:
+            kept -= 1
+        notes.append(f"kept the first {kept} of its {len(entries)} comments (2 MB at most)")
+    return body
+
+
+def _comments_json(entries: list[dict[str, str]]) -> bytes:
     return (json.dumps(entries, ensure_ascii=False, indent=1) + "\n").encode()
+
+
+def _comment_entry(comment: ImportedComment, notes: list[str]) -> dict[str, str]:
+    text = comment.text.strip()
+    limit = pipeline_comments.MAX_COMMENT_CHARS
+    if len(text) > limit:
+        notes.append(f"comment {comment.comment_id} was cut to {limit:,} characters")
+        text = text[: limit - 1] + "…"
+    return {
+        "id": comment.comment_id,
+        "parent": comment.parent_id,
+        "author": clean_inline(comment.author)[: pipeline_comments.MAX_AUTHOR_CHARS] or "Anonymous",
+        "date": comment.date.isoformat(),
+        "text": text,
+        "url": comment.url,
+    }
+
+
+def _aliases(paths: tuple[str, ...], notes: list[str]) -> list[str]:
+    """Keep the old paths the pipeline accepts as aliases, at most its limit, noting the rest."""
+    kept: list[str] = []
+    for path in dict.fromkeys(paths):
+        try:
+            kept.extend(alias for alias in parse_aliases([path]) if alias not in kept)
+        except ParseError as error:
+            notes.append(f"old address dropped, it will not redirect: {error}")
+    if len(kept) > MAX_ALIASES:
+        notes.append(
+            f"kept {MAX_ALIASES} of its {len(kept)} old addresses; these will not "
+            f"redirect: {', '.join(kept[MAX_ALIASES:])}"
+        )
+    return kept[:MAX_ALIASES]
 
 
 def _expect(item: ImportedItem, draft: bool, now: datetime) -> Expect:

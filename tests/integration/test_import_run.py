@@ -104,7 +104,11 @@ def bucket_keys(s3: Any) -> dict[str, str]:
 def test_import_publishes_schedules_and_keeps_private(
     s3: Any, store: BlogStore, settings: Settings, uploads: Path
 ) -> None:
-    report = run(s3, store, settings, uploads)
+    counting = CountingS3(s3)
+    report = run(counting, store, settings, uploads)
+    # A post's comments are read when it is published: they go up first.
+    puts = counting.puts
+    assert puts.index("posts/hello.comments.json") < puts.index("posts/hello.md")
 
     counts = report.counts
     assert (counts[outcomes.PUBLISHED], counts[outcomes.SCHEDULED]) == (2, 1)
@@ -136,6 +140,7 @@ def test_import_publishes_schedules_and_keeps_private(
     assert any("gone.jpg: not in the uploads folder" in line for line in report.attention)
     post = store.reads.get_post("2019/03/hello")
     assert post is not None and '../../../media/imported-2019-03/photo.jpg"' in post.html
+    assert "<p>Nice</p>" in post.html and post.summary.author is not None
 
     saved = report.save(s3)
     assert saved.startswith("imports/") and saved.endswith(".txt")

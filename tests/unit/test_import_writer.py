@@ -14,6 +14,7 @@ from blogctl.importing.media import MediaPlanner, media_file_key
 from blogctl.importing.model import ImportedComment, ImportedItem, ImportedTerm
 from blogctl.importing.writer import MAX_ALIASES, Rejected, SlugRegistry, source_for
 from chalicelib.models import MAX_CATEGORIES, MAX_TAGS
+from chalicelib.publishing.comments import parse_comments
 from chalicelib.publishing.parsing import SourceDocument, parse_document, split_front_matter
 from chalicelib.site.media import media_key
 
@@ -154,6 +155,37 @@ def test_aliases_are_capped_with_the_rest_noted() -> None:
     meta, _ = split_front_matter(source.body.decode())
     assert meta["aliases"] == [f"/old/{n}/" for n in range(MAX_ALIASES)]
     assert any("/old/24/" in n and "/old/19/" not in n for n in source.notes)
+
+
+def test_only_aliases_the_pipeline_accepts_are_written() -> None:
+    paths = ("/2019/03/15/hello/", "/?p=12", "https://old.example/x/", "/a b/", "/?s=x", "/?p=12")
+    source = source_for(replace(ITEM, old_paths=paths), SlugRegistry(), NOW)
+    assert parsed(replace(ITEM, old_paths=paths)).aliases == ("/2019/03/15/hello/", "/?p=12")
+    dropped = [n for n in source.notes if n.startswith("old address dropped")]
+    assert len(dropped) == 3 and "'/?s=x'" in dropped[2]
+
+
+def test_long_authors_are_cut_to_what_the_pipeline_takes() -> None:
+    post = parsed(replace(ITEM, author="A" * 300))
+    assert post.author is not None and post.author.name == "A" * 200
+    assert "author" not in write(replace(ITEM, author="", author_login=""))[0]
+
+
+def test_comments_are_kept_within_the_pipelines_limits() -> None:
+    day = datetime(2019, 3, 16, tzinfo=UTC)
+    many = tuple(
+        ImportedComment(str(n), "", "X" * 300, day + timedelta(minutes=n), "t" * 30_000)
+        for n in range(2_100)
+    )
+    source = source_for(replace(ITEM, comments=many), SlugRegistry(), NOW)
+    assert source.comments_body is not None
+    entries = json.loads(source.comments_body)
+    assert len(source.comments_body) <= 2_000_000 and 0 < len(entries) < 2_000
+    assert entries[0]["id"] == "0" and len(entries[0]["author"]) == 200
+    assert len(entries[0]["text"]) == 20_000
+    assert parse_comments(source.comments_body)  # the pipeline reads it
+    assert any("of its 2000 comments (2 MB at most)" in n for n in source.notes)
+    assert any("of its 2100 comments" in n for n in source.notes)
 
 
 def test_comments_go_beside_the_post_in_order_without_addresses() -> None:
