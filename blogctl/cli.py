@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import inspect
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
 
+from blogctl.importing.formats import UnknownFormat, detect_format, read_site
+from blogctl.importing.report import ImportReport
+from blogctl.importing.run import ImportOptions, run_import
 from blogctl.mailbox import drop_mail
 from blogctl.problems import list_errors, list_failed_events
 from blogctl.repair import describe, reindex
@@ -29,6 +34,8 @@ examples:
   blogctl errors                      the local stack's unpublished files
   blogctl --stage prod setup          create prod's table, bucket and queue
   blogctl --stage prod reindex --wipe rebuild prod's table from its bucket
+  blogctl import export.xml --uploads uploads/
+                                      bring a WordPress blog into the local stack
 """
 
 
@@ -40,17 +47,17 @@ def main(argv: list[str] | None = None) -> int:
     """Run blogctl; return its exit status (errors go to stderr)."""
     args = build_parser().parse_args(argv)
     target = Target.choose(args.stage, args.endpoint_url, args.project_dir)
-    command: Callable[[argparse.Namespace, Target], None] = args.run
+    command: Callable[[argparse.Namespace, Target], int | None] = args.run
     try:
-        command(args, target)
-    except (CommandError, UnknownStage, StageNotSetUp) as error:
+        status = command(args, target)
+    except (CommandError, UnknownStage, StageNotSetUp, UnknownFormat) as error:
         return _fail(str(error))
     except EndpointConnectionError as error:
         hint = " (is `make run` running?)" if target.is_local else ""
         return _fail(f"{error}{hint}")
     except (BotoCoreError, ClientError) as error:
         return _fail(f"AWS refused or failed: {error}")
-    return 0
+    return status or 0
 
 
 def _fail(message: str) -> int:
@@ -122,6 +129,37 @@ def run_drop_mail(args: argparse.Namespace, target: Target) -> None:
     print(f"stored {message} as s3://{settings.bucket_name}/{key}")
 
 
+def run_import_command(args: argparse.Namespace, target: Target) -> int:
+    """Bring an existing blog in: a WordPress export (.xml), a Jekyll or a Hugo site folder.
+
+    Writes Markdown sources under posts/ and pages/ (comments beside them), copies the
+    files --uploads holds under media/, waits until each item is published, scheduled,
+    kept private (drafts, private, pending, password-protected, trashed) or rejected,
+    then prints a report and saves it under imports/ in the bucket. Running it again
+    changes nothing; an existing file at the same key is kept unless --replace. Exit
+    status 1 when something could not be imported.
+    """
+    path: Path = args.path
+    uploads: Path | None = args.uploads
+    if uploads is not None and not uploads.is_dir():
+        raise CommandError(f"no such uploads folder: {uploads}")
+    format_name = detect_format(path)
+    settings = target.settings()
+    options = ImportOptions(uploads, args.dry_run, args.replace, args.timeout)
+    report = ImportReport(f"{path} ({format_name})", settings.bucket_name, datetime.now(UTC))
+    report.dry_run = args.dry_run
+    s3 = target.client("s3")
+    store = BlogStore(target.client("dynamodb"), settings.table_name)
+    try:
+        run_import(read_site(path, format_name), options, s3, store, report)
+    except (ValueError, OSError) as error:
+        raise CommandError(f"cannot import {path}: {error}") from error
+    print(report.text(), end="")
+    if not args.dry_run:
+        print(f"report saved as s3://{settings.bucket_name}/{report.save(s3)}")
+    return 1 if report.failed else 0
+
+
 def _require_deployable(target: Target, command: str) -> None:
     if target.is_local:
         raise CommandError(
@@ -174,7 +212,38 @@ def build_parser() -> argparse.ArgumentParser:
     drop_cmd.add_argument(
         "--as-ses", action="store_true", help="add passing SES verdict headers (local trials only)"
     )
+    _add_import(commands)
     return parser
+
+
+def _add_import(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    import_cmd = _add_command(
+        commands, "import", run_import_command, "bring a WordPress, Jekyll or Hugo blog in"
+    )
+    import_cmd.formatter_class = argparse.RawDescriptionHelpFormatter
+    import_cmd.description = inspect.cleandoc(run_import_command.__doc__ or "")
+    import_cmd.add_argument(
+        "path", type=Path, help="a WordPress export (.xml), or a Jekyll or Hugo site folder"
+    )
+    import_cmd.add_argument(
+        "--uploads",
+        type=Path,
+        metavar="DIR",
+        help="a copy of wp-content/uploads, or the site's static folder: the files to copy",
+    )
+    import_cmd.add_argument(
+        "--dry-run", action="store_true", help="print the report, write nothing"
+    )
+    import_cmd.add_argument(
+        "--replace", action="store_true", help="overwrite existing files at the same keys"
+    )
+    import_cmd.add_argument(
+        "--timeout",
+        type=float,
+        default=900.0,
+        metavar="SECONDS",
+        help="how long to wait for the pipeline to publish (default: %(default)g)",
+    )
 
 
 def _add_setup(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -194,7 +263,7 @@ def _add_setup(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def _add_command(
     commands: argparse._SubParsersAction[argparse.ArgumentParser],
     name: str,
-    run: Callable[[argparse.Namespace, Target], None],
+    run: Callable[[argparse.Namespace, Target], int | None],
     summary: str,
 ) -> argparse.ArgumentParser:
     # The runner's docstring is the command's description in its --help.

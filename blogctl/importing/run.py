@@ -1,0 +1,302 @@
+"""`blogctl import`: plan the sources and media, upload what changed, wait, and report."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import quote
+
+from botocore.exceptions import ClientError
+from tqdm import tqdm
+
+from blogctl.importing import report as outcomes
+from blogctl.importing.media import FOLDER_PREFIX, MediaFile, MediaPlanner
+from blogctl.importing.model import ImportedSite
+from blogctl.importing.report import ImportReport
+from blogctl.importing.writer import Rejected, SlugRegistry, Source, source_for
+from chalicelib.bucket import MEDIA_PREFIX, PAGES_PREFIX, POSTS_PREFIX
+from chalicelib.publishing import reports
+from chalicelib.storage.store import BlogStore
+
+# S3 object metadata (x-amz-meta-imported-from) naming the item or file an object came
+# from: a rerun may update its own files, never someone else's.
+IMPORTED_FROM = "imported-from"
+_MARKDOWN = "text/markdown; charset=utf-8"
+_JSON = "application/json; charset=utf-8"
+# Called with the keys still waiting before each look at the table: tests run ingest here.
+BeforePoll = Callable[[list[str]], None]
+Decision = Literal["new", "update", "unchanged", "clash", "replace"]
+_WRITES = ("new", "update", "replace")
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """How to import: the uploads folder, whether to write or overwrite, how long to wait."""
+
+    uploads: Path | None = None
+    dry_run: bool = False
+    replace: bool = False
+    timeout: float = 900.0
+    poll_seconds: float = 1.0
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One object the import writes, with the item or file it came from."""
+
+    key: str
+    origin: str
+    content_type: str
+    body: bytes | None = None
+    path: Path | None = None
+
+    def data(self) -> bytes:
+        """Return the object's bytes (a media file is read from disk when needed)."""
+        if self.body is not None:
+            return self.body
+        assert self.path is not None
+        return self.path.read_bytes()
+
+    def md5(self) -> str:
+        """Return the hex MD5: the ETag S3 gives a single-part put of these bytes."""
+        return _md5(self.data())
+
+
+@dataclass
+class Plan:
+    """Everything one import would write."""
+
+    sources: list[Source] = field(default_factory=list)
+    media: list[MediaFile] = field(default_factory=list)
+
+
+def run_import(
+    site: ImportedSite,
+    options: ImportOptions,
+    s3: Any,
+    store: BlogStore,
+    report: ImportReport,
+    before_poll: BeforePoll | None = None,
+) -> ImportReport:
+    """Import a site into the bucket, wait for the pipeline, and fill the report."""
+    plan = plan_import(site, options.uploads, report)
+    existing = bucket_etags(s3, report.bucket)
+    writes: list[Upload] = []
+    for media in plan.media:
+        upload = Upload(media.key, f"uploads:{media.origin}", media.content_type, path=media.path)
+        decision = _decide(upload, existing, s3, options, report)
+        if decision in _WRITES:
+            writes.append(upload)
+        key = outcomes.MEDIA_UNCHANGED if decision == "unchanged" else outcomes.MEDIA_COPIED
+        report.counts[key] += decision != "clash"
+    waiting: dict[str, tuple[str, Source]] = {}
+    for source in plan.sources:
+        upload = Upload(source.key, source.origin, _MARKDOWN, source.body)
+        decision = _decide(upload, existing, s3, options, report)
+        if decision == "clash":
+            continue  # the existing file stays, and the item's comments stay out too
+        if source.comments_body is not None:
+            # Before the post: the pipeline reads a post's comments when it publishes it.
+            comments = Upload(source.comments_key, source.origin, _JSON, source.comments_body)
+            if _decide(comments, existing, s3, options, report) in _WRITES:
+                writes.append(comments)
+        if decision in _WRITES:
+            writes.append(upload)
+        if source.expect == "private" or options.dry_run:
+            report.counts[_expected_count(source)] += 1
+        else:
+            waiting[source.key] = (_md5(source.body), source)
+    if not options.dry_run:
+        put_all(writes, s3, report.bucket)
+        results = wait_for_outcomes(
+            {key: etag for key, (etag, _) in waiting.items()},
+            store,
+            s3,
+            report.bucket,
+            options,
+            before_poll,
+        )
+        for key, (outcome, reason) in results.items():
+            report.counts[outcome] += 1
+            if reason:
+                report.note(waiting[key][1].origin, key, reason)
+    return report
+
+
+def plan_import(site: ImportedSite, uploads: Path | None, report: ImportReport) -> Plan:
+    """Convert every item into a source and find its media; note what needs attention."""
+    plan = Plan()
+    slugs = SlugRegistry()
+    media = MediaPlanner(site.base_url, uploads)
+    for item in site.items:
+        found = media.plan(item)
+        plan.media.extend(found.files)
+        report.counts[outcomes.MEDIA_MISSING] += len(found.missing)
+        try:
+            source = source_for(item, slugs, report.started, found.markdown)
+        except Rejected as error:
+            report.counts[outcomes.REJECTED] += 1
+            report.note(item.origin, "", f"rejected: {error}")
+            continue
+        plan.sources.append(source)
+        for note in source.notes:
+            report.note(item.origin, source.key, note)
+        for missing in found.missing:
+            report.note(item.origin, source.key, f"media left pointing at the old site: {missing}")
+    return plan
+
+
+def bucket_etags(s3: Any, bucket: str) -> dict[str, str]:
+    """Return the ETag of every object an import may write (one List request per 1,000)."""
+    paginator = s3.get_paginator("list_objects_v2")
+    return {
+        entry["Key"]: entry["ETag"].strip('"')
+        for prefix in (POSTS_PREFIX, PAGES_PREFIX, f"{MEDIA_PREFIX}{FOLDER_PREFIX}")
+        for page in paginator.paginate(Bucket=bucket, Prefix=prefix)
+        for entry in page.get("Contents", [])
+    }
+
+
+def put_all(uploads: list[Upload], s3: Any, bucket: str) -> None:
+    """Write each object with its origin in its metadata, showing progress with an ETA."""
+    # Single-part puts: the ETag stays the MD5 a rerun compares with.
+    for upload in tqdm(uploads, desc="uploading", unit="file", disable=None):
+        s3.put_object(
+            Bucket=bucket,
+            Key=upload.key,
+            Body=upload.data(),
+            ContentType=upload.content_type,
+            Metadata={IMPORTED_FROM: _metadata_value(upload.origin)},
+        )
+
+
+def wait_for_outcomes(
+    waiting: dict[str, str],
+    store: BlogStore,
+    s3: Any,
+    bucket: str,
+    options: ImportOptions,
+    before_poll: BeforePoll | None = None,
+) -> dict[str, tuple[str, str]]:
+    """Wait until each source (key -> uploaded ETag) is published, scheduled or rejected.
+
+    Return key -> (outcome, reason); what has no outcome by the timeout is "still waiting".
+    """
+    results: dict[str, tuple[str, str]] = {}
+    deadline = time.monotonic() + options.timeout
+    with tqdm(total=len(waiting), desc="publishing", unit="file", disable=None) as progress:
+        while len(results) < len(waiting):
+            pending = [key for key in waiting if key not in results]
+            if before_poll is not None:
+                before_poll(pending)
+            found = _poll(pending, waiting, store, s3, bucket)
+            results.update(found)
+            progress.update(len(found))
+            if len(results) < len(waiting):
+                if time.monotonic() >= deadline:
+                    break
+                time.sleep(options.poll_seconds)
+    for key in waiting:
+        reason = f"no outcome after {options.timeout:g} s: is the pipeline running?"
+        results.setdefault(key, (outcomes.WAITING, reason))
+    return results
+
+
+def _poll(
+    pending: list[str], etags: dict[str, str], store: BlogStore, s3: Any, bucket: str
+) -> dict[str, tuple[str, str]]:
+    index = store.maintenance.source_index()
+    scheduled = set(store.schedule.keys())
+    found: dict[str, tuple[str, str]] = {}
+    for key in pending:
+        if key in index and index[key].etag == etags[key]:
+            found[key] = (outcomes.PUBLISHED, "")
+        elif key in scheduled and key.startswith(POSTS_PREFIX):
+            found[key] = (outcomes.SCHEDULED, "")
+    for key, reason in _rejections([k for k in pending if k not in found], etags, s3, bucket):
+        found[key] = (outcomes.REJECTED, f"rejected: {reason}")
+    return found
+
+
+def _rejections(
+    pending: list[str], etags: dict[str, str], s3: Any, bucket: str
+) -> list[tuple[str, str]]:
+    """Return the pending keys whose uploaded version has an error report, with its reason."""
+    if not pending:
+        return []
+    wanted = {reports.report_key(key): key for key in pending}
+    paginator = s3.get_paginator("list_objects_v2")
+    rejected = []
+    for page in paginator.paginate(Bucket=bucket, Prefix=reports.ERRORS_PREFIX):
+        for entry in page.get("Contents", []):
+            key = wanted.get(entry["Key"])
+            if key is None:
+                continue
+            body = s3.get_object(Bucket=bucket, Key=entry["Key"])["Body"].read()
+            filed = json.loads(body)
+            if filed.get("etag") == etags[key]:
+                rejected.append((key, str(filed.get("reason", "no reason given"))))
+    return rejected
+
+
+def _decide(
+    upload: Upload, existing: dict[str, str], s3: Any, options: ImportOptions, report: ImportReport
+) -> Decision:
+    """Compare one planned object with the bucket's; count and note a clash."""
+    etag = existing.get(upload.key)
+    decision: Decision
+    if etag is None:
+        decision = "new"
+    elif etag == upload.md5():
+        decision = "unchanged"
+        if not upload.key.startswith(MEDIA_PREFIX) and not upload.key.endswith(".json"):
+            report.counts[outcomes.UNCHANGED] += 1
+    elif (writer := _written_by(s3, report.bucket, upload.key)) is None:
+        decision = "new"  # deleted since the listing
+    elif writer == _metadata_value(upload.origin):
+        decision = "update"  # this import's own file, from an earlier conversion
+    elif options.replace:
+        decision = "replace"
+        report.counts[outcomes.REPLACED] += 1
+        report.note(upload.origin, upload.key, "replaced the existing file (--replace)")
+    else:
+        decision = "clash"
+        report.counts[outcomes.CLASH] += 1
+        report.note(
+            upload.origin, upload.key, "clash: kept the existing file (--replace overwrites it)"
+        )
+    return decision
+
+
+def _written_by(s3: Any, bucket: str, key: str) -> str | None:
+    """Return the origin an object was imported from ("" if none), None if it is gone."""
+    try:
+        head = s3.head_object(Bucket=bucket, Key=key)
+    except ClientError as error:
+        if error.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
+            return None
+        raise
+    return str(head.get("Metadata", {}).get(IMPORTED_FROM, ""))
+
+
+def _expected_count(source: Source) -> str:
+    return {
+        "private": outcomes.PRIVATE,
+        "scheduled": outcomes.SCHEDULED,
+        "published": outcomes.PUBLISHED,
+    }[source.expect]
+
+
+def _metadata_value(origin: str) -> str:
+    # Metadata travels as HTTP headers: ASCII only, and at most 2 KB in all.
+    value = quote(origin, safe="/:@-_.~#")
+    return value if len(value) <= 1024 else "sha256:" + hashlib.sha256(value.encode()).hexdigest()
+
+
+def _md5(data: bytes) -> str:
+    return hashlib.md5(data, usedforsecurity=False).hexdigest()
