@@ -145,9 +145,24 @@ def day_archive_or_post(year: str, month: str, part: str) -> views.PageView:
     )
 
 
+# No page of this blog is this deep, but an old blog's may have been (WordPress's
+# /2019/03/15/hello/, Jekyll's /news/2019/03/15/hello/): not found is looked up as an
+# old address. Chalice has no catch-all route, so each depth has its own.
 @app.route("/{year}/{month}/{part}/{extra}")
 @read_route
 def too_deep(**_: str) -> views.PageView:
+    raise views.NotFound("no page this deep")
+
+
+@app.route("/{year}/{month}/{part}/{extra}/{more}")
+@read_route
+def five_deep(**_: str) -> views.PageView:
+    raise views.NotFound("no page this deep")
+
+
+@app.route("/{year}/{month}/{part}/{extra}/{more}/{rest}")
+@read_route
+def six_deep(**_: str) -> views.PageView:
     raise views.NotFound("no page this deep")
 
 

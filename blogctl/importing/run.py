@@ -237,7 +237,12 @@ def _rejections(
             key = wanted.get(entry["Key"])
             if key is None:
                 continue
-            body = s3.get_object(Bucket=bucket, Key=entry["Key"])["Body"].read()
+            try:
+                body = s3.get_object(Bucket=bucket, Key=entry["Key"])["Body"].read()
+            except ClientError as exc:
+                if exc.response["Error"]["Code"] not in ("NoSuchKey", "404"):
+                    raise
+                continue  # cleared since the listing: a newer version was published
             filed = json.loads(body)
             if filed.get("etag") == etags[key]:
                 rejected.append((key, str(filed.get("reason", "no reason given"))))

@@ -25,6 +25,7 @@ def location(client: Client, path: str) -> tuple[int, str]:
 
 def test_old_addresses_answer_with_a_permanent_redirect(client: Client, publish: Publish) -> None:
     old = ["/2019/03/15/hello-world/", "/?p=12", "/archives/12", "/hello-world/", "/old.html"]
+    old += ["/news/2019/03/15/hello-world/", "/blog/news/2019/03/15/hello-world.html"]
     publish("posts/hello-world.md", post("Hello", "2019-03-15", old))
     new = "/2019/03/hello-world/"
     assert client.http.get(new).status_code == 200
@@ -33,6 +34,9 @@ def test_old_addresses_answer_with_a_permanent_redirect(client: Client, publish:
     assert location(client, "/?p=12") == (301, new)
     assert location(client, "/hello-world") == (301, new)
     assert location(client, "/old.html") == (301, new)
+    assert location(client, "/news/2019/03/15/hello-world/") == (301, new)
+    assert location(client, "/blog/news/2019/03/15/hello-world.html") == (301, new)
+    assert location(client, "/a/b/c/d/e/") == (404, "")
     # Addresses nobody claimed are still not found, and the home page is still the home.
     assert location(client, "/?p=13") == (404, "")
     assert location(client, "/archives/13/") == (404, "")

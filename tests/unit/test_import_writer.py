@@ -165,6 +165,15 @@ def test_only_aliases_the_pipeline_accepts_are_written() -> None:
     assert len(dropped) == 3 and "'/?s=x'" in dropped[2]
 
 
+def test_a_pages_old_addresses_are_reported_not_written() -> None:
+    page = replace(ITEM, kind="page", old_paths=("/about-us/", "/?page_id=2"))
+    source = source_for(page, SlugRegistry(), NOW)
+    meta, _ = split_front_matter(source.body.decode())
+    assert "aliases" not in meta
+    assert any("/about-us/" in n and "/?page_id=2" in n for n in source.notes)
+    assert parsed(page).aliases == ()
+
+
 def test_long_authors_are_cut_to_what_the_pipeline_takes() -> None:
     post = parsed(replace(ITEM, author="A" * 300))
     assert post.author is not None and post.author.name == "A" * 200
