@@ -12,6 +12,7 @@ import pytest
 
 from blogctl.importing.media import MediaPlanner, media_file_key
 from blogctl.importing.model import ImportedComment, ImportedItem, ImportedTerm
+from blogctl.importing.wordpress import read_site
 from blogctl.importing.writer import MAX_ALIASES, Rejected, SlugRegistry, source_for
 from chalicelib.config import Settings
 from chalicelib.models import MAX_CATEGORIES, MAX_TAGS
@@ -391,3 +392,17 @@ def test_site_relative_media_of_static_sites(tmp_path: Path) -> None:
     assert second.startswith("media/imported-assets-img/map-") and second.endswith(".png")
     assert found.markdown.count("../media/imported-assets-img/map") == 3
     assert len({f.path for f in found.files}) == 2
+
+
+def test_every_page_of_a_real_export_keeps_its_path() -> None:
+    # WordPress's theme unit test data: 20 pages, 13 nested up to three deep, one in Greek.
+    corpus = Path(__file__).parents[1] / "corpus/import/wordpress/themeunittestdata.wordpress.xml"
+    slugs, settings, paths = SlugRegistry(), Settings(table_name="t", bucket_name="b"), {}
+    for item in read_site(corpus).items:
+        if item.kind == "page":
+            source = source_for(item, slugs, NOW)
+            doc = SourceDocument(source.key, source.body, NOW)
+            paths[item.old_paths[0]] = "/" + build_page(doc, settings).slug + "/"
+    assert len(paths) == 20
+    assert all(old == new for old, new in paths.items())
+    assert {"/level-1/level-2/level-3a/", "/greek/επίπεδο-2/επίπεδο-3/"} <= set(paths)
