@@ -177,7 +177,7 @@ class SourceWrites:
             committed[:] = [source]
             claim = table.put(page_item(page.slug), ITEM, page_attributes(page))
             actions = [
-                self._put_page_source(committed[0], old),
+                self._put_page_source(source, old),
                 if_owned_by(claim, key),
                 table.put(COUNTS, entry, {"name": page.title, "n": 1}),
                 _bump_generation(table),
