@@ -56,6 +56,8 @@ def test_a_wordpress_export_moves_in_with_its_addresses(
     (uploads / "2008" / "03").mkdir(parents=True)
     (uploads / "2008" / "03" / "one.jpg").write_bytes(JPEG)
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    # The console script's editable install may point at another checkout: run this one's.
+    env["PYTHONPATH"] = str(PROJECT_DIR)
     command = [str(Path(sys.executable).parent / "blogctl"), "--endpoint-url", local_stack.endpoint]
     done = subprocess.run(
         [*command, "import", str(EXPORT), "--uploads", str(uploads), "--timeout", "120"],
