@@ -133,8 +133,8 @@ def year_archive_or_page(year: str) -> views.PageView:
 
 @app.route("/{year}/{month}")
 @read_route
-def month_archive(year: str, month: str) -> views.PageView:
-    return views.date_archive_page(get_reads(), _cursor(), SETTINGS.posts_per_page, year, month)
+def month_archive_or_page(year: str, month: str) -> views.PageView:
+    return views.month_or_static_page(get_reads(), _cursor(), SETTINGS.posts_per_page, year, month)
 
 
 @app.route("/{year}/{month}/{part}")
@@ -145,13 +145,13 @@ def day_archive_or_post(year: str, month: str, part: str) -> views.PageView:
     )
 
 
-# No page of this blog is this deep, but an old blog's may have been (WordPress's
-# /2019/03/15/hello/, Jekyll's /news/2019/03/15/hello/): not found is looked up as an
-# old address. Chalice has no catch-all route, so each depth has its own.
+# Only a nested static page is this deep (/a/b/c/d/), but an old blog's pages may have
+# been (WordPress's /2019/03/15/hello/, Jekyll's /news/2019/03/15/hello/): not found is
+# looked up as an old address. Chalice has no catch-all route, so each depth has its own.
 @app.route("/{year}/{month}/{part}/{extra}")
 @read_route
-def too_deep(**_: str) -> views.PageView:
-    raise views.NotFound("no page this deep")
+def four_deep(year: str, month: str, part: str, extra: str) -> views.PageView:
+    return views.nested_static_page(get_reads(), year, month, part, extra)
 
 
 @app.route("/{year}/{month}/{part}/{extra}/{more}")

@@ -52,13 +52,14 @@ class Post:
 class StaticPage:
     """A static page (About, Contact…) from pages/*.md: in the main menu, never a post."""
 
-    slug: str
+    slug: str  # its path without slashes at the ends: "about", or "about/team" when nested
     title: str
     html: str
     summary: str
     menu_order: int
     source_key: str
     draft: bool = False
+    aliases: tuple[str, ...] = ()  # old addresses that redirect to it
 
 
 @dataclass(frozen=True)

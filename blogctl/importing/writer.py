@@ -15,7 +15,7 @@ from chalicelib.bucket import PAGES_PREFIX, POST_SUFFIX, POSTS_PREFIX
 from chalicelib.models import MAX_CATEGORIES, MAX_TAGS
 from chalicelib.publishing import comments as pipeline_comments
 from chalicelib.publishing.comments import COMMENTS_SUFFIX
-from chalicelib.publishing.ingest import MAX_TITLE_CHARS, RESERVED_PAGE_SLUGS
+from chalicelib.publishing.ingest import MAX_TITLE_CHARS, RESERVED_PAGE_SLUGS, require_page_path
 from chalicelib.publishing.parsing import (
     MAX_ALIASES,
     MAX_AUTHOR_CHARS,
@@ -24,6 +24,7 @@ from chalicelib.publishing.parsing import (
     ParseError,
     clean_inline,
     parse_aliases,
+    parse_parent,
     slugify,
     term_key,
 )
@@ -57,15 +58,18 @@ class SlugRegistry:
     def __init__(self) -> None:
         self._taken: dict[str, set[str]] = {"post": set(), "page": set()}
 
-    def claim(self, kind: str, slug: str) -> str:
-        """Return ``slug``, or the first free ``slug-2``, ``slug-3``... and take it."""
-        taken = self._taken[kind]
+    def claim(self, kind: str, slug: str, under: str = "") -> str:
+        """Return ``slug``, or the first free ``slug-2``, ``slug-3``... and take it.
+
+        ``under`` is a nested page's parent path: slugs are unique beneath each parent.
+        """
+        taken = self._taken.setdefault(kind, set())
         chosen, number = slug, 1
-        while chosen in taken:
+        while (f"{under}/{chosen}" if under else chosen) in taken:
             number += 1
             suffix = f"-{number}"
             chosen = slug[: MAX_SLUG_LENGTH - len(suffix)].rstrip("-") + suffix
-        taken.add(chosen)
+        taken.add(f"{under}/{chosen}" if under else chosen)
         return chosen
 
 
@@ -76,7 +80,8 @@ def source_for(
     notes: list[str] = list(item.problems)
     draft = item.status not in _PUBLIC_STATUSES
     title = _title(item, notes)
-    slug = _slug(item, title, slugs, notes)
+    parent = _page_parent(item, notes) if item.kind == "page" else ""
+    slug = _slug(item, title, slugs, notes, parent)
     meta: dict[str, Any] = {"title": title or slug.replace("-", " ").capitalize()}
     if item.date is not None:
         if item.date.tzinfo is None:
@@ -86,6 +91,8 @@ def source_for(
         # Without a date the pipeline would date it at upload time: a rerun would move it.
         raise Rejected("a public post without a date; give it one in the old blog and re-export")
     meta["slug"] = slug
+    if parent:
+        meta["parent"] = parent
     author = clean_inline(item.author or item.author_login)[:MAX_AUTHOR_CHARS].strip()
     if term_key(author):
         meta["author"] = author
@@ -96,17 +103,16 @@ def source_for(
     meta["draft"] = draft
     if item.kind == "page":
         meta["menu_order"] = min(max(item.menu_order, 0), 999_999)
-    if item.kind == "post":
-        aliases = _aliases(item.old_paths, notes)
-        if aliases:
-            meta["aliases"] = aliases
-    elif item.old_paths:
-        # The pipeline takes aliases on posts only so far: say which addresses are lost.
-        notes.append(f"old addresses of a page do not redirect yet: {', '.join(item.old_paths)}")
+    # A page's own path is served, not redirected (WordPress's nested /parent/child/).
+    own = {f"/{parent}/{slug}/" if parent else f"/{slug}/"} if item.kind == "page" else set()
+    aliases = _aliases(tuple(p for p in item.old_paths if unquote(p) not in own), notes)
+    if aliases:
+        meta["aliases"] = aliases
     if item.sticky:
         notes.append("it was sticky: the blog has no sticky posts yet, it is dated as usual")
     prefix = POSTS_PREFIX if item.kind == "post" else PAGES_PREFIX
-    key = f"{prefix}{slug}{POST_SUFFIX}"
+    name = slug if item.kind == "post" else _page_file_name(parent, slug, slugs)
+    key = f"{prefix}{name}{POST_SUFFIX}"
     comments = approved_comments(item.comments, notes)
     return Source(
         key=key,
@@ -114,7 +120,7 @@ def source_for(
         origin=item.origin,
         expect=_expect(item, draft, now),
         notes=tuple(notes),
-        comments_key=f"{prefix}{slug}{COMMENTS_SUFFIX}" if comments else "",
+        comments_key=f"{prefix}{name}{COMMENTS_SUFFIX}" if comments else "",
         comments_body=comments,
     )
 
@@ -204,7 +210,37 @@ def _title(item: ImportedItem, notes: list[str]) -> str:
     return title
 
 
-def _slug(item: ImportedItem, title: str, slugs: SlugRegistry, notes: list[str]) -> str:
+def _page_file_name(parent: str, slug: str, slugs: SlugRegistry) -> str:
+    """Name a page's file: sources sit directly under pages/, so a nested one after its path."""
+    stem = f"{parent.replace('/', '-')}-{slug}" if parent else slug
+    # Its slug is in its front matter: the name only needs to be unique and short.
+    return slugs.claim("page-file", stem[-MAX_SLUG_LENGTH:].lstrip("-"))
+
+
+def _page_parent(item: ImportedItem, notes: list[str]) -> str:
+    """Return the path a nested page goes under (its parent's), or "" when it cannot nest."""
+    old = item.parent_path.strip()
+    if not old or old == "/":
+        return ""
+    if "?" in old:  # the old blog used plain links (/?page_id=2): no path to nest under
+        notes.append(f"its parent had no path ({old}): it is a top-level page")
+        return ""
+    try:
+        parent = parse_parent(old)
+        root, _, rest = parent.partition("/")
+        if root.isdigit() or root in RESERVED_PAGE_SLUGS:
+            # Renamed as the parent page itself is (see _slug).
+            parent = "/".join(filter(None, [f"page-{root}", rest]))
+        require_page_path(f"{parent}/child")
+    except ParseError as error:
+        notes.append(f"it cannot nest under {old}: {error}; it is a top-level page")
+        return ""
+    return parent
+
+
+def _slug(
+    item: ImportedItem, title: str, slugs: SlugRegistry, notes: list[str], parent: str = ""
+) -> str:
     # WordPress stores non-ASCII slugs percent-encoded (%e6%97%a5): the URL shows them decoded.
     wanted = unquote(item.slug)
     slug = _try_slugify(wanted) or _try_slugify(title)
@@ -213,10 +249,10 @@ def _slug(item: ImportedItem, title: str, slugs: SlugRegistry, notes: list[str])
         notes.append(f"no usable slug or title: named {slug!r}")
     elif not _try_slugify(wanted):
         notes.append(f"no usable slug: made {slug!r} from its title")
-    if item.kind == "page" and (slug.isdigit() or slug in RESERVED_PAGE_SLUGS):
+    if item.kind == "page" and not parent and (slug.isdigit() or slug in RESERVED_PAGE_SLUGS):
         notes.append(f"a page cannot be called {slug!r} (the site uses that address)")
         slug = f"page-{slug}"
-    chosen = slugs.claim(item.kind, slug)
+    chosen = slugs.claim(item.kind, slug, parent)
     if chosen != slug:
         notes.append(f"another {item.kind} of this import is called {slug!r}: named {chosen!r}")
     return chosen

@@ -27,6 +27,7 @@ from chalicelib.publishing.markup import html_to_text, render_markdown, summariz
 from chalicelib.publishing.parsing import ParseError, SourceDocument, parse_document
 from chalicelib.publishing.related import links, relate_back, related_posts, unlink_departed
 from chalicelib.search import index_terms
+from chalicelib.site.urls import MAX_PAGE_DEPTH
 from chalicelib.storage import bodies
 from chalicelib.storage.records import SlugTakenError, SourceVersion
 from chalicelib.storage.store import BlogStore
@@ -43,6 +44,9 @@ RESERVED_PAGE_SLUGS = {
     "sitemap-xml",
     "robots-txt",
 }
+# Nested pages are also served beside these routes (/author/{key}/, /sitemaps/{name}):
+# /author/ may be a page, but a page under it would never be reached.
+RESERVED_PAGE_ROOTS = RESERVED_PAGE_SLUGS | {"author", "sitemaps"}
 # Rounds repeat only while the object keeps changing under us (same-second uploads).
 _MAX_SYNC_ROUNDS = 8
 # Outcomes after which the menu, sidebar or calendar may show something else.
@@ -115,17 +119,26 @@ def is_source_key(key: str) -> bool:
 def build_page(doc: SourceDocument, settings: Settings) -> StaticPage:
     """Parse and render a static page. Pure; raises ParseError."""
     parsed = parse_document(doc, settings.timezone, settings.max_post_bytes)
-    if parsed.aliases:
-        raise ParseError("aliases (old addresses) work on posts only, not yet on pages")
-    if parsed.slug.isdigit() or parsed.slug in RESERVED_PAGE_SLUGS:
-        raise ParseError(f"a page cannot be called {parsed.slug!r}: the site uses that address")
+    path = f"{parsed.parent}/{parsed.slug}" if parsed.parent else parsed.slug
+    require_page_path(path)
     html = render_markdown(parsed.markdown)
     # A page's body stays in its item (a static page is small): it must fit there.
     _require_size(html, bodies.INLINE_HTML_BYTES, "page")
     summary = parsed.summary or summarize(html)
+    # Its own address is served, not redirected: an alias equal to it would only shadow it.
+    aliases = tuple(alias for alias in parsed.aliases if alias != f"/{path}/")
     return StaticPage(
-        parsed.slug, parsed.title, html, summary, parsed.menu_order, doc.key, parsed.draft
+        path, parsed.title, html, summary, parsed.menu_order, doc.key, parsed.draft, aliases
     )
+
+
+def require_page_path(path: str) -> None:
+    """Refuse a page path that a site route or a date archive answers; raise ParseError."""
+    root, nested = path.split("/", 1)[0], "/" in path
+    if root.isdigit() or root in RESERVED_PAGE_SLUGS or (nested and root in RESERVED_PAGE_ROOTS):
+        raise ParseError(f"a page cannot be called {path!r}: the site uses that address")
+    if path.count("/") >= MAX_PAGE_DEPTH:
+        raise ParseError(f"pages nest at most {MAX_PAGE_DEPTH} deep: {path!r} is deeper")
 
 
 def sync_source(
@@ -302,7 +315,14 @@ def _unpublish(store: BlogStore, key: str) -> _Result:
 
 
 def _remove_page(store: BlogStore, key: str) -> _Result:
-    return _Result("removed" if store.sources.remove_page(key) else "absent")
+    """Take a page down, or finish releasing its old addresses after a crash."""
+    removed = store.sources.remove_page(key)
+    tombstone = store.sources.unfinished_page(key)
+    if tombstone is None or not tombstone.removed:
+        return _Result("removed" if removed else "absent")
+    if not removed:
+        store.sources.write_page_followups(tombstone)
+    return _Result("removed", "")
 
 
 def _publish_page(
@@ -311,15 +331,19 @@ def _publish_page(
     assert fetched.document is not None
     page = build_page(fetched.document, settings)
     if page.draft:
-        return _Result(
-            "draft-unpublished" if store.sources.remove_page(page.source_key) else "draft"
-        )
+        removal = _remove_page(store, page.source_key)
+        if removal.outcome == "removed":
+            return _Result("draft-unpublished", removal.done_etag)
+        return _Result("draft")
     etag = fetched.version.etag
     if store.sources.save_page(page, fetched.version, force):
         return _Result("published", etag)
-    pending = store.sources.unfinished_source(page.source_key)
+    pending = store.sources.unfinished_page(page.source_key)
     if pending is not None and pending.version.etag == etag:
-        return _Result("repaired", etag)  # its one follow-up, the layout, comes next
+        # A crash after the transaction: old addresses are idempotent re-writes; the
+        # layout comes next.
+        store.sources.write_page_followups(pending)
+        return _Result("repaired", etag)
     return _Result("unchanged")
 
 

@@ -82,9 +82,10 @@ def layout_content(index: SiteIndex, limit: int = CLOUD_TAGS) -> LayoutContent:
         tags=tag_cloud(top_tags[: min(limit, CLOUD_TAGS)]),
         recent=tuple(_short_title(p) for p in index.recent),
         menu=sorted(by_count[:MENU_CATEGORIES], key=lambda c: c.term.name.casefold()),
+        # Top-level pages only: nested ones are reached by their links and the sitemap.
         pages=tuple(
             MenuEntry(p.slug, p.title[:SHOWN_TITLE_CHARS])
-            for p in index.pages[: min(limit, MENU_PAGES)]
+            for p in [p for p in index.pages if "/" not in p.slug][: min(limit, MENU_PAGES)]
         ),
     )
 

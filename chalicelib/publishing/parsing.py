@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from chalicelib.bucket import PAGES_PREFIX
 from chalicelib.models import MAX_CATEGORIES, MAX_TAGS, Term
 from chalicelib.site import urls
 
@@ -78,6 +79,7 @@ class ParsedPost:
     menu_order: int = 100
     author: Term | None = None
     aliases: tuple[str, ...] = ()
+    parent: str = ""  # a page's parent path, "about" or "about/team"; "" at the top
 
 
 class _FrontMatterLoader(yaml.SafeLoader):
@@ -118,7 +120,26 @@ def parse_document(doc: SourceDocument, tz: ZoneInfo, max_bytes: int) -> ParsedP
         menu_order=_parse_int(meta.get("menu_order", 100), "menu_order"),
         author=_author(_optional_str(meta, "author")),
         aliases=parse_aliases(meta.get("aliases")),
+        parent=parse_parent(meta.get("parent")) if doc.key.startswith(PAGES_PREFIX) else "",
     )
+
+
+def parse_parent(value: object) -> str:
+    """Read a page's ``parent:``, the path of the page it sits under: ``about/team``.
+
+    Given as ``about``, ``/about/team/`` or an old blog's percent-encoded path, each part
+    is made a slug as the parent's own slug was, so the child lands under it.
+    """
+    if value is None:
+        return ""
+    if not isinstance(value, str) or len(value) > MAX_ALIAS_CHARS:
+        raise ParseError("parent must be the path of a page, such as about or /about/team/")
+    parts = [part for part in unquote(value).strip().split("/") if part.strip()]
+    if len(parts) >= urls.MAX_PAGE_DEPTH:
+        raise ParseError(
+            f"pages nest at most {urls.MAX_PAGE_DEPTH} deep: {value[:80]!r} is too deep"
+        )
+    return "/".join(slugify(part) for part in parts)
 
 
 def parse_aliases(value: object) -> tuple[str, ...]:

@@ -11,9 +11,14 @@ def post_path(post_id: str) -> str:
     return f"/{year}/{month}/{quote(slug, safe='')}/"
 
 
+# Static pages nest up to /a/b/c/d/ (publishing refuses deeper ones): four parts of at
+# most 100 characters keep the PAGE# key under DynamoDB's 2,048 bytes in any script.
+MAX_PAGE_DEPTH = 4
+
+
 def page_path(slug: str) -> str:
-    """Return the path of a static page, ``/about/``."""
-    return f"/{quote(slug, safe='')}/"
+    """Return the path of a static page, ``/about/``, or ``/about/team/`` when nested."""
+    return "/" + "".join(f"{quote(part, safe='')}/" for part in slug.split("/"))
 
 
 def tag_path(key: str) -> str:

@@ -126,11 +126,41 @@ def year_or_static_page(reads: ReadStore, cursor: Cursor, per_page: int, part: s
     """Serve ``/{part}/``: a year archive for four digits, else a static page."""
     if _YEAR.match(part):
         return date_archive_page(reads, cursor, per_page, part)
-    require_length(part)
-    fetched = reads.page_data(page_slug=part)
+    return static_page(reads, part)
+
+
+def month_or_static_page(
+    reads: ReadStore, cursor: Cursor, per_page: int, year: str, month: str
+) -> PageView:
+    """Serve ``/{year}/{month}/``: a month archive under a year, else a nested static page."""
+    if _YEAR.match(year):
+        return date_archive_page(reads, cursor, per_page, year, month)
+    return static_page(reads, year, month)
+
+
+def nested_static_page(reads: ReadStore, *parts: str) -> PageView:
+    """Serve a deep path: a nested static page unless it starts with a year (an old address)."""
+    if _YEAR.match(parts[0]):
+        raise NotFound("no post or archive this deep")
+    return static_page(reads, *parts)
+
+
+def static_page(reads: ReadStore, *parts: str) -> PageView:
+    """Show the static page at ``/a/`` or, nested, ``/a/b/`` (one BatchGetItem).
+
+    Paths whose first part is a year are the date archives' and posts': callers send
+    only the others here.
+    """
+    # An encoded slash (/a%2Fb/) is one part: only /a/b/ itself serves the page a/b.
+    if len(parts) > urls.MAX_PAGE_DEPTH or not all(parts) or any("/" in part for part in parts):
+        raise NotFound("no page at this path")
+    for part in parts:
+        require_length(part)
+    path = "/".join(parts)
+    fetched = reads.page_data(page_slug=path)
     page = fetched.static_page
     if page is None:
-        raise NotFound(f"no page {part}")
+        raise NotFound(f"no page {path}")
     data = {"static_page": replace(page, html=media.page_media_links(page.html))}
     path = urls.page_path(page.slug)
     sidebar = with_calendar(fetched.layout)
@@ -140,7 +170,12 @@ def year_or_static_page(reads: ReadStore, cursor: Cursor, per_page: int, part: s
 def day_or_post_page(
     reads: ReadStore, cursor: Cursor, per_page: int, year: str, month: str, part: str
 ) -> PageView:
-    """Serve ``/yyyy/mm/{part}/``: a day archive when part is a day, else a permalink."""
+    """Serve ``/yyyy/mm/{part}/``: a day archive when part is a day, else a permalink.
+
+    Without a year first, ``/a/b/c/`` is a nested static page.
+    """
+    if not _YEAR.match(year):
+        return static_page(reads, year, month, part)
     if _DAY.match(part):
         return date_archive_page(reads, cursor, per_page, year, month, part)
     return post_page(reads, year, month, part)
@@ -187,8 +222,10 @@ def moved_to(reads: ReadStore, address: str) -> str | None:
     """Return where an old blog's address now lives, if an imported post claimed it."""
     if address == "/" or len(address.encode()) > MAX_OLD_ADDRESS_BYTES:
         return None  # longer than any stored alias, and over DynamoDB's key limit
-    post_id = reads.redirect(address)
-    return None if post_id is None else urls.post_path(post_id)
+    target = reads.redirect(address)
+    if target is None:
+        return None
+    return urls.page_path(target.page) if target.page else urls.post_path(target.post_id)
 
 
 def not_found_page(reads: ReadStore) -> PageView:

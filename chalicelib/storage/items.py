@@ -10,7 +10,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from chalicelib.models import Layout, Link, Post, PostSummary, StaticPage, StoredPost, Term
 from chalicelib.storage.keys import page_item
-from chalicelib.storage.records import PageSource, SourceRecord, SourceVersion
+from chalicelib.storage.records import PageSource, RedirectTarget, SourceRecord, SourceVersion
 
 _SERIALIZER = TypeSerializer()
 _DESERIALIZER = TypeDeserializer()
@@ -90,9 +90,20 @@ def post_from_item(item: dict[str, Any]) -> StoredPost:
     )
 
 
-def redirect_attributes(post_id: str, source_key: str) -> dict[str, Any]:
-    """Return what an old address's item holds: the post it leads to, and who claimed it."""
-    return {"post_id": post_id, "source_key": source_key}
+def redirect_attributes(source_key: str, post_id: str = "", page: str = "") -> dict[str, Any]:
+    """Return what an old address's item holds: the post or page it leads to, and its claimer.
+
+    A post's id is kept in ``post_id`` (as before pages took aliases), a page's path in ``page``.
+    """
+    target = {"page": page} if page else {"post_id": post_id}
+    return {**target, "source_key": source_key}
+
+
+def redirect_from_item(item: dict[str, Any]) -> RedirectTarget:
+    """Return where an old address's item leads."""
+    if "page" in item:
+        return RedirectTarget(page=str(item["page"]))
+    return RedirectTarget(post_id=str(item["post_id"]))
 
 
 def link_attr(link: Link | PostSummary | None) -> dict[str, str] | None:
@@ -203,6 +214,10 @@ def page_source_attributes(source: PageSource) -> dict[str, Any]:
         **_version_attributes(source.version),
         "todo": source.todo,
         "rev": source.rev,
+        # Only when set: a page without old addresses keeps the item it always had.
+        **({"removed": True} if source.removed else {}),
+        **({"aliases": list(source.aliases)} if source.aliases else {}),
+        **({"gone_aliases": list(source.gone_aliases)} if source.gone_aliases else {}),
     }
 
 
@@ -215,6 +230,9 @@ def page_source_from_item(key: str, item: dict[str, Any]) -> PageSource:
         version=_version_from_item(item),
         rev=int(item["rev"]),
         todo=bool(item.get("todo", False)),
+        removed=bool(item.get("removed", False)),
+        aliases=tuple(item.get("aliases", ())),
+        gone_aliases=tuple(item.get("gone_aliases", ())),
     )
 
 

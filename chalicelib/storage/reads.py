@@ -23,6 +23,7 @@ from chalicelib.storage.items import (
     layout_from_item,
     page_from_item,
     post_from_item,
+    redirect_from_item,
     summary_from_item,
 )
 from chalicelib.storage.keys import (
@@ -38,6 +39,7 @@ from chalicelib.storage.keys import (
     redirect_item,
     term_postings,
 )
+from chalicelib.storage.records import RedirectTarget
 from chalicelib.storage.table import Table
 
 RECENT_POSTS = 5
@@ -75,7 +77,10 @@ class ReadStore:
     def page_data(
         self, month: str | None = None, post_id: str | None = None, page_slug: str | None = None
     ) -> PageData:
-        """Fetch the layout, a month's calendar days and a post or page in one BatchGetItem."""
+        """Fetch the layout, a month's calendar days and a post or page in one BatchGetItem.
+
+        ``page_slug`` is a static page's path: ``about``, or ``about/team`` when nested.
+        """
         wanted = {"layout": LAYOUT}
         if month:
             wanted["days"] = days_item(month)
@@ -93,10 +98,10 @@ class ReadStore:
             static_page=page_from_item(page) if page else None,
         )
 
-    def redirect(self, old_path: str) -> str | None:
-        """Return the id of the post an old address now leads to, if any (one GetItem)."""
+    def redirect(self, old_path: str) -> RedirectTarget | None:
+        """Return the post or page an old address now leads to, if any (one GetItem)."""
         item = self._table.get(redirect_item(old_path))
-        return None if item is None else str(item["post_id"])
+        return None if item is None else redirect_from_item(item)
 
     def get_layout(self) -> Layout:
         """Return the stored layout (one GetItem); empty before anything is published."""

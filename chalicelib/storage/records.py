@@ -118,15 +118,35 @@ class PageSource:
     """What the table holds about one static page's source: its page and menu entry."""
 
     key: str
-    slug: str
+    slug: str  # the page's path: "about", or "about/team" for a nested page
     menu_entry: str  # sort key of its entry in the COUNT partition
     version: SourceVersion
     rev: int
     todo: bool = True
+    # A tombstone: the page was unpublished, its old addresses are not all released yet.
+    removed: bool = False
+    # Old addresses redirecting to the page, and those the follow-ups must release.
+    aliases: tuple[str, ...] = ()
+    gone_aliases: tuple[str, ...] = ()
 
     def as_record(self) -> SourceRecord:
-        """Return the page's bookkeeping as a record; its one follow-up is the layout."""
-        return SourceRecord(self.key, "", "", (), (), self.version, self.rev, todo=self.todo)
+        """Return the page's bookkeeping as a record: no postings, links or listings."""
+        return SourceRecord(
+            self.key, "", "", (), (), self.version, self.rev, todo=self.todo, removed=self.removed
+        )
+
+    def aliases_gone_after(self, kept: tuple[str, ...] = ()) -> tuple[str, ...]:
+        """Return the old addresses the next version no longer claims, and any not released yet."""
+        earlier = (*self.aliases, *(self.gone_aliases if self.todo else ()))
+        return tuple(sorted(set(earlier) - set(kept)))
+
+
+@dataclass(frozen=True)
+class RedirectTarget:
+    """Where an old address leads: a post (by id) or a static page (by path)."""
+
+    post_id: str = ""
+    page: str = ""
 
 
 @dataclass(frozen=True, order=True)

@@ -1,12 +1,11 @@
-"""Old addresses that redirect to a post: claimed and released as the post's follow-ups."""
+"""Old addresses that redirect to a post or page: claimed and released as its follow-ups."""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-from chalicelib.storage.items import redirect_attributes
 from chalicelib.storage.keys import ITEM, redirect_item
-from chalicelib.storage.records import SourceRecord
 from chalicelib.storage.transactions import WritableTable, condition, if_owned_by
 
 LOG = logging.getLogger(__name__)
@@ -18,16 +17,23 @@ class Redirects:
     def __init__(self, table: WritableTable) -> None:
         self._table = table
 
-    def apply(self, record: SourceRecord) -> None:
-        """Point a post's old addresses at it and release those it gave up; idempotent."""
-        for alias in record.aliases:
-            put = self._table.put(
-                redirect_item(alias), ITEM, redirect_attributes(record.post_id, record.key)
-            )
-            if not self._table.write_if(if_owned_by(put, record.key)):
-                LOG.warning("%s: the old address %s already leads elsewhere", record.key, alias)
-        for alias in record.gone_aliases:
+    def apply(
+        self,
+        source_key: str,
+        target: dict[str, Any],
+        aliases: tuple[str, ...],
+        gone_aliases: tuple[str, ...],
+    ) -> None:
+        """Point a source's old addresses at its target, release those it gave up; idempotent.
+
+        ``target`` is what each address's item holds (``items.redirect_attributes``).
+        """
+        for alias in aliases:
+            put = self._table.put(redirect_item(alias), ITEM, target)
+            if not self._table.write_if(if_owned_by(put, source_key)):
+                LOG.warning("%s: the old address %s already leads elsewhere", source_key, alias)
+        for alias in gone_aliases:
             delete = self._table.delete(redirect_item(alias))
-            owner = {":owner": {"S": record.key}}
+            owner = {":owner": {"S": source_key}}
             # Released only by its owner: another file may have claimed it since.
             self._table.write_if(condition(delete, "source_key = :owner", owner))

@@ -14,6 +14,7 @@ from chalicelib.storage.items import (
     page_source_attributes,
     page_source_from_item,
     post_attributes,
+    redirect_attributes,
     source_attributes,
     source_from_item,
     summary_attributes,
@@ -151,62 +152,103 @@ class SourceWrites:
         return True
 
     def save_page(self, page: StaticPage, version: SourceVersion, force: bool = False) -> bool:
-        """Publish or update a static page and its menu entry; False if already stored or older."""
+        """Publish or update a static page and its menu entry; False if already stored or older.
+
+        Its old addresses are claimed (and those it dropped released) after the transaction.
+        """
         table, key = self._table, page.source_key
         entry = menu_entry(page.menu_order, page.slug)
+        committed: list[PageSource] = []
 
         def build() -> list[Action] | None:
             old = self._page_source(key)
-            if old is not None and not (force or version.replaces(old.version)):
+            live = None if old is None or old.removed else old
+            if live is not None and not (force or version.replaces(live.version)):
                 return None
-            source = PageSource(key, page.slug, entry, version, old.rev + 1 if old else 1)
+            source = PageSource(
+                key,
+                page.slug,
+                entry,
+                version,
+                rev=old.rev + 1 if old else 1,
+                aliases=page.aliases,
+                gone_aliases=old.aliases_gone_after(page.aliases) if old else (),
+            )
+            committed[:] = [source]
             claim = table.put(page_item(page.slug), ITEM, page_attributes(page))
             actions = [
-                if_revision(
-                    table.put(source_item(key), ITEM, page_source_attributes(source)),
-                    old.rev if old else None,
-                ),
+                self._put_page_source(source, old),
                 if_owned_by(claim, key),
                 table.put(COUNTS, entry, {"name": page.title, "n": 1}),
                 _bump_generation(table),
                 _put_index_entry(table, key, version.etag),
             ]
-            if old is not None and old.slug != page.slug:
-                actions.append(table.delete(page_item(old.slug)))
-            if old is not None and old.menu_entry != entry:
-                actions.append(table.delete(COUNTS, old.menu_entry))
+            if live is not None and live.slug != page.slug:
+                actions.append(table.delete(page_item(live.slug)))
+            if live is not None and live.menu_entry != entry:
+                actions.append(table.delete(COUNTS, live.menu_entry))
             return actions
 
-        return table.transact_until_committed(key, build)
+        if not table.transact_until_committed(key, build):
+            return False
+        self.write_page_followups(committed[0])
+        return True
 
     def remove_page(self, key: str) -> bool:
         """Unpublish the static page a source file published; False if there was none."""
         table = self._table
+        committed: list[PageSource] = []
 
         def build() -> list[Action] | None:
             old = self._page_source(key)
-            if old is None:
+            if old is None or old.removed:
                 return None
+            # A tombstone, as for posts: a retry after a crash still knows what to release.
+            tombstone = replace(
+                old,
+                rev=old.rev + 1,
+                todo=True,
+                removed=True,
+                aliases=(),
+                gone_aliases=old.aliases_gone_after(),
+                version=SourceVersion("", old.version.modified),
+            )
+            committed[:] = [tombstone]
             return [
-                if_revision(table.delete(source_item(key)), old.rev),
+                self._put_page_source(tombstone, old),
                 table.delete(page_item(old.slug)),
                 table.delete(COUNTS, old.menu_entry),
                 _bump_generation(table),
-                table.delete(SOURCE_INDEX, key),
+                _put_index_entry(table, key, ""),
             ]
 
-        return table.transact_until_committed(key, build)
+        if not table.transact_until_committed(key, build):
+            return False
+        self.write_page_followups(committed[0])
+        return True
+
+    def unfinished_page(self, key: str) -> PageSource | None:
+        """Return a page source whose follow-up writes are not all made (consistent)."""
+        source = self._page_source(key)
+        return source if source is not None and source.todo else None
+
+    def write_page_followups(self, source: PageSource) -> None:
+        """Claim a committed page's old addresses and release those it gave up; retryable."""
+        target = redirect_attributes(source.key, page=source.slug)
+        self._redirects.apply(source.key, target, source.aliases, source.gone_aliases)
 
     def write_followups(self, record: SourceRecord, terms: Mapping[str, int]) -> None:
         """Write a committed source's postings, links and redirects; idempotent, so retryable."""
         self._write_postings(record, terms)
         self._links.relink({record.sort_key, *record.stale})
-        self._redirects.apply(record)
+        target = redirect_attributes(record.key, post_id=record.post_id)
+        self._redirects.apply(record.key, target, record.aliases, record.gone_aliases)
 
     def unfinished_source(self, key: str) -> SourceRecord | None:
         """Return a source whose follow-up writes are not all made (one consistent GetItem).
 
-        A static page's record carries only its version: its one follow-up is the layout.
+        A static page's record carries its version and whether it is a tombstone; its
+        follow-ups are its old addresses (``unfinished_page``) and the layout.
         """
         item = self._table.get(source_item(key), consistent=True)
         if item is None or not item.get("todo"):
@@ -244,6 +286,10 @@ class SourceWrites:
     def _page_source(self, key: str) -> PageSource | None:
         item = self._table.get(source_item(key), consistent=True)
         return None if item is None else page_source_from_item(key, item)
+
+    def _put_page_source(self, source: PageSource, old: PageSource | None) -> Action:
+        put = self._table.put(source_item(source.key), ITEM, page_source_attributes(source))
+        return if_revision(put, old.rev if old else None)
 
     def _put_source(self, record: SourceRecord, old: SourceRecord | None) -> Action:
         put = self._table.put(source_item(record.key), ITEM, source_attributes(record))

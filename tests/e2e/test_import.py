@@ -56,6 +56,8 @@ def test_a_wordpress_export_moves_in_with_its_addresses(
     (uploads / "2008" / "03").mkdir(parents=True)
     (uploads / "2008" / "03" / "one.jpg").write_bytes(JPEG)
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    # The console script's editable install may point at another checkout: run this one's.
+    env["PYTHONPATH"] = str(PROJECT_DIR)
     command = [str(Path(sys.executable).parent / "blogctl"), "--endpoint-url", local_stack.endpoint]
     done = subprocess.run(
         [*command, "import", str(EXPORT), "--uploads", str(uploads), "--timeout", "120"],
@@ -74,6 +76,10 @@ def test_a_wordpress_export_moves_in_with_its_addresses(
     assert status == 200 and '<h1 class="entry-title">Hello world</h1>' in page
     for old in ("/2008/03/01/hello-world/", "/?p=7", "/archives/7"):
         assert status_and_location(local_stack.site, old) == (301, post), old
+    # The nested page keeps its path under the (existing) About page; its old link redirects.
+    status, team = local_stack.get("/about/team/")
+    assert status == 200 and '<h1 class="entry-title">Team</h1>' in team
+    assert status_and_location(local_stack.site, "/?page_id=21") == (301, "/about/team/")
     # Approved comments only, threaded; spam, pending and trashed never shown.
     comments = page.split('<section class="comments"', 1)[1].split("</section>", 1)[0]
     assert "2 comments" in comments and "Thanks" in comments.split("comment-replies", 1)[1]

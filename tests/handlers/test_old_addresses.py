@@ -96,6 +96,7 @@ def test_bad_aliases_are_rejected_with_a_reason(client: Client, publish: Publish
     report = s3.get_object(Bucket=BUCKET_NAME, Key="errors/posts/far.md.json")["Body"].read()
     assert b"must be a site path" in report
     assert client.http.get("/2019/01/far/").status_code == 404
-    publish("pages/about.md", "---\ntitle: About\naliases: ['/about-us/']\n---\nHi.\n")
+    publish("pages/about.md", "---\ntitle: About\naliases: ['//elsewhere.example/']\n---\nHi.\n")
     report = s3.get_object(Bucket=BUCKET_NAME, Key="errors/pages/about.md.json")["Body"].read()
-    assert b"posts only" in report
+    assert b"must be a site path" in report
+    assert client.http.get("/about/").status_code == 404

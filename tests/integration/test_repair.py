@@ -10,6 +10,7 @@ import pytest
 from chalicelib.config import Settings
 from chalicelib.publishing.ingest import publish_due_posts, sync_source
 from chalicelib.storage.keys import ALL_POSTS
+from chalicelib.storage.records import IndexedSource, RedirectTarget
 from chalicelib.storage.store import BlogStore
 from tests.helpers.crashes import FOLLOW_UP_STEPS, InjectedFailure, fail_once
 from tests.helpers.local import BUCKET_NAME
@@ -120,7 +121,8 @@ def test_a_crash_while_claiming_or_releasing_old_addresses_is_repaired(
     with fail_once(store.table.client, "PutItem", "REDIRECT#"), pytest.raises(InjectedFailure):
         sync_source("posts/old.md", s3, store, settings)
     assert sync_source("posts/old.md", s3, store, settings) == "repaired"
-    assert store.reads.redirect("/old/") == store.reads.redirect("/?p=7") == "2026/08/old"
+    moved = RedirectTarget(post_id="2026/08/old")
+    assert store.reads.redirect("/old/") == store.reads.redirect("/?p=7") == moved
 
     s3.delete_object(Bucket=BUCKET_NAME, Key="posts/old.md")
     with fail_once(store.table.client, "DeleteItem", "REDIRECT#"), pytest.raises(InjectedFailure):
@@ -128,3 +130,30 @@ def test_a_crash_while_claiming_or_releasing_old_addresses_is_repaired(
     assert sync_source("posts/old.md", s3, store, settings) == "removed"
     assert store.reads.redirect("/old/") is None
     assert store.reads.redirect("/?p=7") is None
+
+
+def test_a_crash_while_a_page_claims_or_releases_old_addresses_is_repaired(
+    s3: Any, store: BlogStore, settings: Settings
+) -> None:
+    text = "---\ntitle: Team\nparent: about\naliases: ['/team/', '/?page_id=7']\n---\nUs.\n"
+    s3.put_object(Bucket=BUCKET_NAME, Key="pages/team.md", Body=text.encode())
+    with fail_once(store.table.client, "PutItem", "REDIRECT#"), pytest.raises(InjectedFailure):
+        sync_source("pages/team.md", s3, store, settings)
+    # The page is up, its source still pending: reconcile would find it as the event does.
+    assert "pages/team.md" in {k for k, e in store.maintenance.source_index().items() if e.todo}
+    assert sync_source("pages/team.md", s3, store, settings) == "repaired"
+    moved = RedirectTarget(page="about/team")
+    assert store.reads.redirect("/team/") == store.reads.redirect("/?page_id=7") == moved
+    assert sync_source("pages/team.md", s3, store, settings) == "unchanged"
+
+    s3.delete_object(Bucket=BUCKET_NAME, Key="pages/team.md")
+    with fail_once(store.table.client, "DeleteItem", "REDIRECT#"), pytest.raises(InjectedFailure):
+        sync_source("pages/team.md", s3, store, settings)
+    assert store.reads.page_data(page_slug="about/team").static_page is None
+    # The tombstone keeps what to release until the follow-ups are done, then goes.
+    assert store.maintenance.source_index()["pages/team.md"] == IndexedSource("", todo=True)
+    assert sync_source("pages/team.md", s3, store, settings) == "removed"
+    assert store.reads.redirect("/team/") is None
+    assert store.reads.redirect("/?page_id=7") is None
+    assert "pages/team.md" not in store.maintenance.source_index()
+    assert store.sources.unfinished_source("pages/team.md") is None

@@ -12,9 +12,12 @@ import pytest
 
 from blogctl.importing.media import MediaPlanner, media_file_key
 from blogctl.importing.model import ImportedComment, ImportedItem, ImportedTerm
+from blogctl.importing.wordpress import read_site
 from blogctl.importing.writer import MAX_ALIASES, Rejected, SlugRegistry, source_for
+from chalicelib.config import Settings
 from chalicelib.models import MAX_CATEGORIES, MAX_TAGS
 from chalicelib.publishing.comments import parse_comments
+from chalicelib.publishing.ingest import build_page
 from chalicelib.publishing.parsing import SourceDocument, parse_document, split_front_matter
 from chalicelib.site.media import media_key
 
@@ -165,13 +168,81 @@ def test_only_aliases_the_pipeline_accepts_are_written() -> None:
     assert len(dropped) == 3 and "'/?s=x'" in dropped[2]
 
 
-def test_a_pages_old_addresses_are_reported_not_written() -> None:
-    page = replace(ITEM, kind="page", old_paths=("/about-us/", "/?page_id=2"))
+def test_a_pages_old_addresses_become_its_aliases_but_its_own_path() -> None:
+    old = ("/about-us/", "/?page_id=2", "/about/")
+    page = replace(ITEM, kind="page", slug="about", old_paths=old)
     source = source_for(page, SlugRegistry(), NOW)
     meta, _ = split_front_matter(source.body.decode())
+    assert meta["aliases"] == ["/about-us/", "/?page_id=2"]
+    assert source.notes == ()
+    assert parsed(page).aliases == ("/about-us/", "/?page_id=2")
+
+
+PAGE = replace(ITEM, kind="page", date=None, tags=(), categories=(), old_paths=())
+
+
+def page_of(slug: str, parent: str = "", *old: str) -> ImportedItem:
+    return replace(PAGE, origin=f"wordpress:{slug}", slug=slug, parent_path=parent, old_paths=old)
+
+
+def test_nested_pages_keep_their_paths_under_their_parents() -> None:
+    slugs = SlugRegistry()
+    about = source_for(page_of("about", "", "/about/", "/?page_id=2"), slugs, NOW)
+    team = source_for(page_of("team", "/about/", "/about/team/", "/?page_id=3"), slugs, NOW)
+    lead = source_for(page_of("lead", "/about/team/", "/about/team/lead/"), slugs, NOW)
+    other = source_for(page_of("team", "/company/", "/company/team/"), slugs, NOW)
+    top = source_for(page_of("about-team"), slugs, NOW)
+    assert [s.key for s in (about, team, lead, other, top)] == [
+        "pages/about.md",
+        "pages/about-team.md",
+        "pages/about-team-lead.md",
+        "pages/company-team.md",
+        "pages/about-team-2.md",  # its file only: its slug is its own
+    ]
+    meta, _ = split_front_matter(team.body.decode())
+    assert (meta["slug"], meta["parent"], meta["aliases"]) == ("team", "about", ["/?page_id=3"])
+    assert "aliases" not in split_front_matter(lead.body.decode())[0]
+    # Read back as the pipeline builds it: at its old path.
+    doc = SourceDocument(lead.key, lead.body, NOW)
+    assert build_page(doc, Settings(table_name="t", bucket_name="b")).slug == "about/team/lead"
+    assert split_front_matter(other.body.decode())[0]["slug"] == "team"
+    assert split_front_matter(top.body.decode())[0]["slug"] == "about-team"
+    assert not any(s.notes for s in (about, team, lead, other, top))
+
+
+def test_nested_pages_in_any_script_keep_their_decoded_paths() -> None:
+    encoded = "/%ce%b1%ce%b8%ce%ae%ce%bd%ce%b1/"
+    source = source_for(
+        page_of("%e6%9d%b1%e4%ba%ac", encoded, encoded + "東京/"), SlugRegistry(), NOW
+    )
+    meta, _ = split_front_matter(source.body.decode())
+    assert (meta["parent"], meta["slug"]) == ("αθήνα", "東京")
     assert "aliases" not in meta
-    assert any("/about-us/" in n and "/?page_id=2" in n for n in source.notes)
-    assert parsed(page).aliases == ()
+    doc = SourceDocument(source.key, source.body, NOW)
+    assert build_page(doc, Settings(table_name="t", bucket_name="b")).slug == "αθήνα/東京"
+
+
+@pytest.mark.parametrize(
+    ("parent", "wanted", "note"),
+    [
+        ("/?page_id=2", "", "had no path"),
+        ("/a/b/c/d/", "", "nest at most"),
+        ("/author/", "", "site uses"),
+        ("/feed/", "page-feed", ""),  # the parent page itself became /page-feed/
+        ("/2019/", "page-2019", ""),
+        ("/", "", ""),
+    ],
+)
+def test_a_page_that_cannot_nest_where_it_was_is_top_level(
+    parent: str, wanted: str, note: str
+) -> None:
+    source = source_for(page_of("child", parent), SlugRegistry(), NOW)
+    meta, _ = split_front_matter(source.body.decode())
+    assert meta.get("parent", "") == wanted
+    assert any(note in n for n in source.notes) if note else source.notes == ()
+    doc = SourceDocument(source.key, source.body, NOW)
+    built = build_page(doc, Settings(table_name="t", bucket_name="b"))
+    assert built.slug == (f"{wanted}/child" if wanted else "child")
 
 
 def test_long_authors_are_cut_to_what_the_pipeline_takes() -> None:
@@ -321,3 +392,17 @@ def test_site_relative_media_of_static_sites(tmp_path: Path) -> None:
     assert second.startswith("media/imported-assets-img/map-") and second.endswith(".png")
     assert found.markdown.count("../media/imported-assets-img/map") == 3
     assert len({f.path for f in found.files}) == 2
+
+
+def test_every_page_of_a_real_export_keeps_its_path() -> None:
+    # WordPress's theme unit test data: 20 pages, 13 nested up to three deep, one in Greek.
+    corpus = Path(__file__).parents[1] / "corpus/import/wordpress/themeunittestdata.wordpress.xml"
+    slugs, settings, paths = SlugRegistry(), Settings(table_name="t", bucket_name="b"), {}
+    for item in read_site(corpus).items:
+        if item.kind == "page":
+            source = source_for(item, slugs, NOW)
+            doc = SourceDocument(source.key, source.body, NOW)
+            paths[item.old_paths[0]] = "/" + build_page(doc, settings).slug + "/"
+    assert len(paths) == 20
+    assert all(old == new for old, new in paths.items())
+    assert {"/level-1/level-2/level-3a/", "/greek/επίπεδο-2/επίπεδο-3/"} <= set(paths)
