@@ -21,8 +21,8 @@ publishes, schedules or reports them exactly as an S3 event would.
 from __future__ import annotations
 
 import bisect
-import hashlib
 import dataclasses
+import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -89,7 +89,8 @@ def bulk_candidates(store: BlogStore, keys: Iterable[str]) -> set[str]:
     if any(key.startswith(POSTS_PREFIX) for key in known):
         return set()
     waiting = set(store.schedule.keys())
-    return {k for k in keys if k.startswith(POSTS_PREFIX) and k not in known | waiting}
+    fresh = {k for k in keys if is_source_key(k) and k.startswith(POSTS_PREFIX)}
+    return fresh - known - waiting
 
 
 def claim(store: BlogStore, etags: Mapping[str, str]) -> None:
@@ -211,6 +212,35 @@ def read_sources(s3: Any, settings: Settings, keys: Sequence[str]) -> list[Sourc
     with ThreadPoolExecutor(max_workers=_READERS) as pool:
         found = pool.map(read, [k for k in keys if is_source_key(k)])
         return [obj for obj in found if obj is not None]
+
+
+def uploaded_sources(
+    s3: Any,
+    bucket: str,
+    bodies: Mapping[str, bytes],
+    comments: Mapping[str, bytes] | None = None,
+    metadata: Mapping[str, Mapping[str, str]] | None = None,
+) -> list[SourceObject]:
+    """Pair sources just uploaded (key -> bytes) with their versions (one List per 1,000).
+
+    A listing gives LastModified to the millisecond, GetObject to the second (what
+    ``sync_source`` records): cut to the second. A body S3 no longer holds is left out.
+    """
+    comments = comments or {}
+    metadata = metadata or {}
+    found = []
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=POSTS_PREFIX):
+        for entry in page.get("Contents", []):
+            key = entry["Key"]
+            body = bodies.get(key)
+            etag = str(entry["ETag"]).strip('"')
+            if body is None or md5_hex(body) != etag:
+                continue
+            modified = entry["LastModified"].replace(microsecond=0)
+            version = SourceVersion(etag, modified)
+            document = SourceDocument(key, body, modified, dict(metadata.get(key, {})))
+            found.append(SourceObject(key, version, document, comments.get(key)))
+    return found
 
 
 def summary_of(post: Post) -> PostSummary:

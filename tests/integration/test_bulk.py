@@ -150,13 +150,13 @@ def test_claimed_sources_ignore_their_events(s3: Any, store: BlogStore, settings
         s3.put_object(Bucket=BUCKET_NAME, Key=key, Body=body)
     early = [sync_source(key, s3, store, settings, now=NOW) for key in etags]
     assert set(early) == {"unchanged"}
-    assert store.table.query(ALL_POSTS) == []
+    assert list(store.table.query(ALL_POSTS)) == []
 
     bulk.publish_bulk(bulk.read_sources(s3, settings, keys), s3, store, settings, NOW)
     late = [sync_source(key, s3, store, settings, now=NOW) for key in etags]
 
     assert set(late) == {"unchanged"}
-    assert len(store.table.query(ALL_POSTS)) == len(etags)
+    assert len(list(store.table.query(ALL_POSTS))) == len(etags)
     months = [i for i in store.table.query(COUNTS) if i["sk"].startswith("month#")]
     assert sum(int(i["n"]) for i in months) == len(etags)
     index = store.maintenance.source_index()
@@ -177,4 +177,4 @@ def test_released_claims_fall_back_to_one_at_a_time(
     )
 
     assert outcomes == {"published": 0, "draft": 1}
-    assert store.table.query(SOURCE_INDEX) == []
+    assert list(store.table.query(SOURCE_INDEX)) == []
