@@ -16,12 +16,16 @@ from chalice.test import Client
 import app as blog_app
 from bench.corpus import generate
 from blogctl import provision
+from blogctl.importing import report as outcomes
+from blogctl.importing.report import ImportReport
+from blogctl.importing.run import ImportOptions, run_import
 from chalicelib.config import Settings
 from chalicelib.publishing import bulk
 from chalicelib.publishing.ingest import sync_source
 from chalicelib.storage.keys import ALL_POSTS, COUNTS, SOURCE_INDEX, source_item
 from chalicelib.storage.store import BlogStore
 from tests.helpers.local import BUCKET_NAME, PROJECT_DIR, TABLE_NAME
+from tests.integration import test_import_run as importing
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 POSTS = 320
@@ -178,3 +182,28 @@ def test_released_claims_fall_back_to_one_at_a_time(
 
     assert outcomes == {"published": 0, "draft": 1}
     assert list(store.table.query(SOURCE_INDEX)) == []
+
+
+def test_import_publishes_new_posts_in_bulk(s3: Any, store: BlogStore, settings: Settings) -> None:
+    events: dict[str, str] = {}
+
+    def ingest(keys: list[str]) -> None:
+        for key in keys:
+            events.setdefault(key, sync_source(key, s3, store, settings))
+
+    def run() -> ImportReport:
+        report = ImportReport("test", BUCKET_NAME, datetime.now(UTC))
+        options = ImportOptions(timeout=5, poll_seconds=0.05, settings=settings)
+        return run_import(importing.site(), options, s3, store, report, ingest)
+
+    report = run()
+
+    counts = report.counts
+    assert (counts[outcomes.PUBLISHED], counts[outcomes.SCHEDULED]) == (2, 1)
+    assert events["posts/hello.md"] == "unchanged"  # published in bulk before the wait
+    post = store.reads.get_post("2019/03/hello")
+    assert post is not None and "<p>Nice</p>" in post.html
+    assert sync_source("posts/hello.md", s3, store, settings) == "unchanged"
+    items = table_items(store)
+    assert run().counts[outcomes.UNCHANGED] == 4  # a rerun changes nothing
+    assert table_items(store) == items
