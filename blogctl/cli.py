@@ -145,7 +145,14 @@ def run_import_command(args: argparse.Namespace, target: Target) -> int:
         raise CommandError(f"no such uploads folder: {uploads}")
     format_name = detect_format(path)
     settings = target.settings()
-    options = ImportOptions(uploads, args.dry_run, args.replace, args.timeout)
+    options = ImportOptions(
+        uploads,
+        args.dry_run,
+        args.replace,
+        args.timeout,
+        settings=settings,
+        one_by_one=args.one_by_one,
+    )
     report = ImportReport(f"{path} ({format_name})", settings.bucket_name, datetime.now(UTC))
     report.dry_run = args.dry_run
     s3 = target.client("s3")
@@ -222,6 +229,11 @@ def _add_import(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     )
     import_cmd.formatter_class = argparse.RawDescriptionHelpFormatter
     import_cmd.description = inspect.cleandoc(run_import_command.__doc__ or "")
+    import_cmd.add_argument(
+        "--one-by-one",
+        action="store_true",
+        help="publish each file through its S3 event instead of in bulk (slower)",
+    )
     import_cmd.add_argument(
         "path", type=Path, help="a WordPress export (.xml), or a Jekyll or Hugo site folder"
     )

@@ -20,7 +20,8 @@ from blogctl.importing.model import ImportedSite
 from blogctl.importing.report import ImportReport
 from blogctl.importing.writer import Rejected, SlugRegistry, Source, source_for
 from chalicelib.bucket import MEDIA_PREFIX, PAGES_PREFIX, POSTS_PREFIX
-from chalicelib.publishing import reports
+from chalicelib.config import Settings
+from chalicelib.publishing import bulk, reports
 from chalicelib.storage.store import BlogStore
 
 # S3 object metadata (x-amz-meta-imported-from) naming the item or file an object came
@@ -43,6 +44,10 @@ class ImportOptions:
     replace: bool = False
     timeout: float = 900.0
     poll_seconds: float = 1.0
+    # With the stage's settings, new posts are published in bulk (chalicelib/publishing/
+    # bulk.py) unless one_by_one: then every file waits for its own S3 event.
+    settings: Settings | None = None
+    one_by_one: bool = False
 
 
 @dataclass(frozen=True)
@@ -112,7 +117,10 @@ def run_import(
         else:
             waiting[source.key] = (_md5(source.body), source)
     if not options.dry_run:
+        in_bulk = _claim_for_bulk(waiting, writes, existing, store, options)
         put_all(writes, s3, report.bucket)
+        if in_bulk and options.settings is not None:
+            _publish_in_bulk(in_bulk, s3, store, options.settings)
         results = wait_for_outcomes(
             {key: etag for key, (etag, _) in waiting.items()},
             store,
@@ -126,6 +134,60 @@ def run_import(
             if reason:
                 report.note(waiting[key][1].origin, key, reason)
     return report
+
+
+def _claim_for_bulk(
+    waiting: dict[str, tuple[str, Source]],
+    writes: list[Upload],
+    existing: dict[str, str],
+    store: BlogStore,
+    options: ImportOptions,
+) -> dict[str, Source]:
+    """Choose the new posts to publish in bulk and claim them before their upload.
+
+    A claimed source's S3 event finds it already published and changes nothing. A post
+    whose comments file the import does not write (a clash) waits for its event.
+    """
+    if options.settings is None or options.one_by_one:
+        return {}
+    written = {upload.key for upload in writes}
+    chosen = {}
+    for key in bulk.bulk_candidates(store, waiting):
+        source = waiting[key][1]
+        if source.comments_body is None:
+            comments_ok = source.comments_key not in existing
+        else:
+            same = existing.get(source.comments_key) == _md5(source.comments_body)
+            comments_ok = same or source.comments_key in written
+        if comments_ok:
+            chosen[key] = source
+    bulk.claim(store, {key: waiting[key][0] for key in chosen})
+    return chosen
+
+
+def _publish_in_bulk(
+    chosen: dict[str, Source], s3: Any, store: BlogStore, settings: Settings
+) -> None:
+    """Publish the claimed posts from the bytes just uploaded, with progress bars."""
+    objects = bulk.uploaded_sources(
+        s3,
+        settings.bucket_name,
+        {key: source.body for key, source in chosen.items()},
+        {k: s.comments_body for k, s in chosen.items() if s.comments_body is not None},
+        {k: {IMPORTED_FROM: _metadata_value(s.origin)} for k, s in chosen.items()},
+    )
+    bars: dict[str, tqdm[Any]] = {}
+
+    def advance(stage: str, done: int, total: int) -> None:
+        if stage not in bars:
+            bars[stage] = tqdm(total=total, desc=stage, unit="post", disable=None)
+        bars[stage].update(done)
+
+    try:
+        bulk.publish_bulk(objects, s3, store, settings, progress=advance)
+    finally:
+        for bar in bars.values():
+            bar.close()
 
 
 def plan_import(site: ImportedSite, uploads: Path | None, report: ImportReport) -> Plan:
