@@ -175,7 +175,7 @@ def _post_items(loaded: LoadedPost, generation: int) -> list[Item]:
     items += [
         (term_postings(t), post.sort_key, {"w": w, "len": length}) for t, w in loaded.terms.items()
     ]
-    claim = redirect_attributes(post.post_id, post.source_key)
+    claim = redirect_attributes(post.source_key, post_id=post.post_id)
     items += [(redirect_item(alias), ITEM, claim) for alias in loaded.aliases]
     return items
 
