@@ -39,7 +39,7 @@ from chalicelib.publishing.ingest import build_post, fetch_object, is_source_key
 from chalicelib.publishing.layout import refresh_layout
 from chalicelib.publishing.markup import html_to_text
 from chalicelib.publishing.parsing import ParseError, SourceDocument
-from chalicelib.publishing.related import RELATED_POSTS, RELATED_TAGS_READ, links
+from chalicelib.publishing.related import RELATED_POSTS, RELATED_TAGS_READ, choose_related, links
 from chalicelib.search import index_terms
 from chalicelib.storage import bodies
 from chalicelib.storage.bulk import BulkWrites, LoadedPost
@@ -275,13 +275,7 @@ class _TagListings:
             for _, other in reversed(newest):
                 if other.post_id != post.post_id:
                     candidates[other.post_id] = other
-        own = {t.key for t in post.tags}
-
-        def shared(other: PostSummary) -> int:
-            return len(own & {t.key for t in other.tags})
-
-        newest_first = sorted(candidates.values(), key=lambda p: p.sort_key, reverse=True)
-        return tuple(sorted(newest_first, key=shared, reverse=True)[:RELATED_POSTS])
+        return choose_related(post, candidates.values())
 
 
 def _render(obj: SourceObject, settings: Settings, now: datetime) -> Rendered | None:

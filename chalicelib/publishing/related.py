@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from chalicelib.models import Link, Post, PostSummary
 from chalicelib.storage.keys import tag_listing
 from chalicelib.storage.records import SourceRecord
@@ -18,12 +20,19 @@ def related_posts(store: BlogStore, post: Post | PostSummary) -> tuple[PostSumma
         for other in store.reads.list_posts(tag_listing(tag.key), limit=RELATED_POSTS + 1).posts:
             if other.post_id != post.post_id:
                 candidates[other.post_id] = other
+    return choose_related(post, candidates.values())
+
+
+def choose_related(
+    post: Post | PostSummary, candidates: Iterable[PostSummary]
+) -> tuple[PostSummary, ...]:
+    """Keep the candidates sharing the most tags with the post, newest first among equals."""
     own = {t.key for t in post.tags}
 
     def shared(other: PostSummary) -> int:
         return len(own & {t.key for t in other.tags})
 
-    newest_first = sorted(candidates.values(), key=lambda p: p.sort_key, reverse=True)
+    newest_first = sorted(candidates, key=lambda p: p.sort_key, reverse=True)
     return tuple(sorted(newest_first, key=shared, reverse=True)[:RELATED_POSTS])
 
 
