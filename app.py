@@ -145,13 +145,14 @@ def day_archive_or_post(year: str, month: str, part: str) -> views.PageView:
     )
 
 
-# Only a nested static page is this deep (/a/b/c/d/), but an old blog's pages may have
-# been (WordPress's /2019/03/15/hello/, Jekyll's /news/2019/03/15/hello/): not found is
-# looked up as an old address. Chalice has no catch-all route, so each depth has its own.
+# Only a nested static page (/a/b/c/d/) or a page of a post split into pages
+# (/2019/03/hello/2/) is this deep, but an old blog's pages may have been (WordPress's
+# /2019/03/15/hello/, Jekyll's /news/2019/03/15/hello/): not found is looked up as an
+# old address. Chalice has no catch-all route, so each depth has its own.
 @app.route("/{year}/{month}/{part}/{extra}")
 @read_route
 def four_deep(year: str, month: str, part: str, extra: str) -> views.PageView:
-    return views.nested_static_page(get_reads(), year, month, part, extra)
+    return views.post_part_or_nested_page(get_reads(), year, month, part, extra)
 
 
 @app.route("/{year}/{month}/{part}/{extra}/{more}")

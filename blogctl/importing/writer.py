@@ -101,6 +101,8 @@ def source_for(
     if item.summary.strip():
         meta["summary"] = item.summary.strip()
     meta["draft"] = draft
+    if item.sticky and item.kind == "post":
+        meta["sticky"] = True  # first on the home page, as WordPress showed it
     if item.kind == "page":
         meta["menu_order"] = min(max(item.menu_order, 0), 999_999)
     # A page's own path is served, not redirected (WordPress's nested /parent/child/).
@@ -108,8 +110,6 @@ def source_for(
     aliases = _aliases(tuple(p for p in item.old_paths if unquote(p) not in own), notes)
     if aliases:
         meta["aliases"] = aliases
-    if item.sticky:
-        notes.append("it was sticky: the blog has no sticky posts yet, it is dated as usual")
     prefix = POSTS_PREFIX if item.kind == "post" else PAGES_PREFIX
     name = slug if item.kind == "post" else _page_file_name(parent, slug, slugs)
     key = f"{prefix}{name}{POST_SUFFIX}"

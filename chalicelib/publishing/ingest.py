@@ -14,7 +14,7 @@ from botocore.exceptions import ClientError
 
 from chalicelib.bucket import PAGES_PREFIX, POST_SUFFIX, POSTS_PREFIX
 from chalicelib.config import Settings
-from chalicelib.models import Post, StaticPage
+from chalicelib.models import Post, StaticPage, with_comments
 from chalicelib.publishing import reports
 from chalicelib.publishing.comments import (
     MAX_COMMENTS_BYTES,
@@ -23,7 +23,12 @@ from chalicelib.publishing.comments import (
     render_comments,
 )
 from chalicelib.publishing.layout import refresh_layout
-from chalicelib.publishing.markup import html_to_text, render_markdown, summarize
+from chalicelib.publishing.markup import (
+    html_to_text,
+    render_markdown,
+    render_post_body,
+    summarize,
+)
 from chalicelib.publishing.parsing import ParseError, SourceDocument, parse_document
 from chalicelib.publishing.related import links, relate_back, related_posts, unlink_departed
 from chalicelib.search import index_terms
@@ -77,7 +82,7 @@ def build_post(doc: SourceDocument, settings: Settings) -> Post:
         raise ParseError(
             f"the title is {len(parsed.title)} characters; the limit is {MAX_TITLE_CHARS}"
         )
-    html = render_markdown(parsed.markdown)
+    html = render_post_body(parsed.markdown)
     _require_size(html, MAX_RENDERED_BYTES, "post")
     summary = parsed.summary or summarize(html)
     if len(summary) > MAX_SUMMARY_CHARS:
@@ -95,6 +100,7 @@ def build_post(doc: SourceDocument, settings: Settings) -> Post:
         via=parsed.via,
         author=parsed.author,
         aliases=parsed.aliases,
+        sticky=parsed.sticky,
     )
 
 
@@ -316,7 +322,7 @@ def _with_comments(post: Post, s3: Any, bucket: str) -> Post:
             comments = parse_comments(stream.read())
         except ParseError as exc:
             raise ParseError(f"{key}: {exc}") from exc
-    return dataclasses.replace(post, html=post.html + render_comments(comments))
+    return dataclasses.replace(post, html=with_comments(post.html, render_comments(comments)))
 
 
 def _unpublish(store: BlogStore, key: str) -> _Result:

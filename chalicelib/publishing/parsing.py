@@ -80,6 +80,7 @@ class ParsedPost:
     author: Term | None = None
     aliases: tuple[str, ...] = ()
     parent: str = ""  # a page's parent path, "about" or "about/team"; "" at the top
+    sticky: bool = False  # a post listed first on the home page
 
 
 class _FrontMatterLoader(yaml.SafeLoader):
@@ -114,14 +115,22 @@ def parse_document(doc: SourceDocument, tz: ZoneInfo, max_bytes: int) -> ParsedP
         tags=parse_terms(meta.get("tags"), "tags", MAX_TAGS),
         categories=parse_terms(meta.get("categories"), "categories", MAX_CATEGORIES),
         summary=_optional_str(meta, "summary"),
-        draft=_parse_bool(meta.get("draft", False)),
+        draft=_parse_bool(meta.get("draft", False), "draft"),
         markdown=body,
         via=_optional_str(meta, "via"),
         menu_order=_parse_int(meta.get("menu_order", 100), "menu_order"),
         author=_author(_optional_str(meta, "author")),
         aliases=parse_aliases(meta.get("aliases")),
         parent=parse_parent(meta.get("parent")) if doc.key.startswith(PAGES_PREFIX) else "",
+        sticky=_parse_sticky(meta.get("sticky", False), doc.key),
     )
+
+
+def _parse_sticky(value: object, key: str) -> bool:
+    sticky = _parse_bool(value, "sticky")
+    if sticky and key.startswith(PAGES_PREFIX):
+        raise ParseError("sticky is for posts only: a page is in the menu, not on the home page")
+    return sticky
 
 
 def parse_parent(value: object) -> str:
@@ -320,9 +329,9 @@ def _parse_int(value: object, name: str) -> int:
     return value
 
 
-def _parse_bool(value: object) -> bool:
+def _parse_bool(value: object, name: str) -> bool:
     if not isinstance(value, bool):
-        raise ParseError("draft must be true or false")
+        raise ParseError(f"{name} must be true or false")
     return value
 
 

@@ -24,6 +24,9 @@ _YEAR = re.compile(r"^\d{4}$")
 _TWO_DIGITS = re.compile(r"^\d{2}$")
 _DAY = re.compile(r"^\d{1,2}$")
 _ROUTE_PARAMETER = re.compile(r"\{(\w+)\}")
+# The pages of a post split with <!--nextpage-->: /yyyy/mm/slug/2/ on. Page 1 is the
+# permalink itself, so /slug/1/ and zero-padded numbers (/slug/02/) are not found.
+_PART = re.compile(r"^(?:[2-9]|[1-9]\d{1,2})$")
 MAX_OLD_ADDRESS_BYTES = 1000
 
 
@@ -71,30 +74,49 @@ class PageView:
 
 
 def home_page(reads: ReadStore, cursor: Cursor, per_page: int) -> PageView:
-    """Show all posts, most recent first (a Query and a GetItem)."""
+    """Show all posts, most recent first, sticky ones first on page 1 (a Query and a GetItem)."""
     listing = reads.list_posts(ALL_POSTS, before=cursor.before, after=cursor.after, limit=per_page)
-    data = {"listing": listing, "path": "/"}
-    sidebar = with_calendar(reads.get_layout())
+    layout = reads.get_layout()
+    # Only the first page (no newer posts): later pages are the plain listing, as in WordPress.
+    sticky = layout.sticky if listing.newer is None else ()
+    data = {
+        "listing": sticky_first(listing, sticky),
+        "path": "/",
+        "featured": frozenset(p.post_id for p in sticky),
+    }
+    sidebar = with_calendar(layout)
     return PageView("home.html", "", sidebar, data, path="/", feed_path="/feed/")
 
 
-def post_page(reads: ReadStore, year: str, month: str, slug: str) -> PageView:
-    """Show one post with links to its neighbours (one BatchGetItem)."""
+def sticky_first(listing: Listing, sticky: tuple[PostSummary, ...]) -> Listing:
+    """Put sticky posts first, the listing's others after; the cursors stay the listing's."""
+    ids = {p.post_id for p in sticky}
+    rest = tuple(p for p in listing.posts if p.post_id not in ids)
+    return replace(listing, posts=sticky + rest)
+
+
+def post_page(reads: ReadStore, year: str, month: str, slug: str, part: int = 1) -> PageView:
+    """Show one post, or one page of it, with links to its neighbours (one BatchGetItem)."""
     _require_month(year, month)
     require_length(slug)
     fetched = reads.page_data(month=f"{year}-{month}", post_id=f"{year}/{month}/{slug}")
     stored = fetched.post
     if stored is None:
         raise NotFound(f"no post {year}/{month}/{slug}")
+    parts, comments = stored.parts()
+    if part > len(parts):
+        raise NotFound(f"post {year}/{month}/{slug} has no page {part}")
     sidebar = with_calendar(fetched.layout, f"{year}-{month}", fetched.days)
-    data = {"post": stored.summary, "html": stored.html, "via": stored.via}
+    data = {"post": stored.summary, "html": parts[part - 1], "via": stored.via}
+    data.update(comments=comments, part=part, parts=len(parts))
     data.update(older=stored.older, newer=stored.newer, related=stored.related)
+    path = urls.post_path(stored.summary.post_id)
     return PageView(
         "post.html",
         stored.summary.title,
         sidebar,
         data,
-        path=urls.post_path(stored.summary.post_id),
+        path=path if part == 1 else f"{path}{part}/",
         description=stored.summary.summary,
         last_modified=stored.updated,
     )
@@ -138,11 +160,17 @@ def month_or_static_page(
     return static_page(reads, year, month)
 
 
-def nested_static_page(reads: ReadStore, *parts: str) -> PageView:
-    """Serve a deep path: a nested static page unless it starts with a year (an old address)."""
-    if _YEAR.match(parts[0]):
+def post_part_or_nested_page(reads: ReadStore, *parts: str) -> PageView:
+    """Serve a four-part path: ``/yyyy/mm/slug/2/``, a post's second page, else a nested page.
+
+    Other paths under a year are old addresses (/2019/03/15/hello/): not found here.
+    """
+    if not _YEAR.match(parts[0]):
+        return static_page(reads, *parts)
+    year, month, slug, number = parts
+    if _DAY.match(slug) or not _PART.match(number):
         raise NotFound("no post or archive this deep")
-    return static_page(reads, *parts)
+    return post_page(reads, year, month, slug, int(number))
 
 
 def static_page(reads: ReadStore, *parts: str) -> PageView:

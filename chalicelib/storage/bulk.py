@@ -70,6 +70,7 @@ class LoadedPost:
             terms=tuple(sorted(self.terms)),
             aliases=post.aliases,
             author_key=post.author.key if post.author else "",
+            sticky=post.sticky,
         )
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from chalicelib.models import (
+    MAX_STICKY_POSTS,
     Layout,
     Listing,
     MenuEntry,
@@ -33,6 +34,7 @@ from chalicelib.storage.keys import (
     ITEM,
     LAYOUT,
     SORT_KEY_MAX,
+    STICKY_POSTS,
     days_item,
     page_item,
     post_item,
@@ -148,6 +150,13 @@ class ReadStore:
             empty_counters=tuple(empty),
         )
         return generation, index
+
+    def sticky_posts(self) -> tuple[PostSummary, ...]:
+        """Return the newest sticky posts, at most ``MAX_STICKY_POSTS`` (one consistent Query)."""
+        found = self._summaries_between(
+            STICKY_POSTS, "0", SORT_KEY_MAX, True, MAX_STICKY_POSTS, True
+        )
+        return tuple(found)
 
     def list_posts(
         self,

@@ -11,6 +11,7 @@ from chalicelib.storage.keys import (
     ALL_POSTS,
     COUNTS,
     ITEM,
+    STICKY_POSTS,
     author_listing,
     category_listing,
     days_item,
@@ -74,6 +75,7 @@ class SourceRecord:
     aliases: tuple[str, ...] = ()
     gone_aliases: tuple[str, ...] = ()
     author_key: str = ""  # the byline's key: the post is listed in that author's archive
+    sticky: bool = False  # listed among the sticky posts, which head the home page
 
     def departed_post_ids(self) -> set[str]:
         """Return the ids this source published before and no longer does (deleted, moved)."""
@@ -87,6 +89,7 @@ class SourceRecord:
             | {tag_listing(t.key) for t in self.tags}
             | {category_listing(c.key) for c in self.categories}
             | ({author_listing(self.author_key)} if self.author_key else set())
+            | ({STICKY_POSTS} if self.sticky else set())
         )
 
     def counters(self) -> dict[Counter, str]:

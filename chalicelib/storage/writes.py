@@ -93,6 +93,7 @@ class SourceWrites:
                 todo=True,
                 aliases=post.aliases,
                 author_key=post.author.key if post.author else "",
+                sticky=post.sticky,
                 gone_aliases=old.aliases_gone_after(post.aliases) if old else (),
             )
             committed[:] = [record]

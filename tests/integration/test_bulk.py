@@ -54,6 +54,10 @@ def corpus() -> dict[str, bytes]:
             aliases.append("/old/shared/")  # claimed by several: the first in key order wins
         if aliases:
             text = text.replace("---\n", f"---\naliases: {json.dumps(aliases)}\n", 1)
+        if n % 25 == 5:  # 12 sticky posts: the layout keeps the newest 10
+            text = text.replace("---\n", "---\nsticky: true\n", 1)
+        if n % 60 == 1:  # split into pages, post 1 with its comments too
+            text += "\n\n<!--nextpage-->\n\nThe second page.\n\n<!--nextpage-->\n\nThird.\n"
         files[f"posts/{post.name}.md"] = text.encode()
     files["posts/post-00001.comments.json"] = json.dumps(COMMENTS).encode()
     files["posts/zz-draft.md"] = b"---\ntitle: Draft\ndate: 2020-01-01\ndraft: true\n---\nNo."
