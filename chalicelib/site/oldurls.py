@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from chalicelib.site import urls
 
@@ -71,8 +72,8 @@ def rewrite(address: str) -> Rewrite | None:
     ``/?feed=rss2``, ``/?tag=x`` (see ``views.old_address``).
     """
     found = _rewrite(address)
-    if found is None or found.target == address:
-        return None  # never a redirect to the address asked for
+    if found is None or unquote(found.target) == address:
+        return None  # never a redirect to the address asked for (addresses are decoded)
     return found
 
 

@@ -20,6 +20,7 @@ from chalicelib.site.views import old_address
         ("/category/a/page/2/", "/category/a/"),
         ("/category/Parent/Child-01/", "/category/child-01/"),
         ("/tag/x/page/2/", "/tag/x/"),
+        ("/tag/Go/", "/tag/go/"),  # keys are case-folded
         ("/tag/x/feed/rss2/", "/tag/x/feed/"),
         ("/feed/rss2/", "/feed/"),
         ("/feed/rdf/", "/feed/"),
@@ -84,6 +85,8 @@ def test_a_posts_feed_and_trackback_lead_where_the_post_does(address: str, looku
         "/feed/",  # real addresses never lead to themselves
         "/category/x/",
         "/tag/x/",
+        "/tag/c++/",  # decoded, as requests arrive: its own address, quoted
+        "/category/東京/",
         "/2019/03/",
         "/2019/13/page/2/",
         "/2019/03/40/",
