@@ -75,8 +75,9 @@ def _nested_categories() -> dict[str, bytes]:
         "categories: [WEB]\ntags: [{name: cpp}]",  # renamed, its parent kept
         "categories: [{name: PYTHON, parent: ''}, {name: A, parent: b}, {name: B, parent: a}]",
     ]
+    head = "---\ntitle: Nest {n}\ndate: 2021-0{month}-01\n"
     return {
-        f"posts/zz-nest-{n}.md": f"---\ntitle: Nest {n}\ndate: 2021-0{n + 1}-01\n{front}\n---\nN.".encode()
+        f"posts/zz-nest-{n}.md": (head.format(n=n, month=n + 1) + f"{front}\n---\nN.").encode()
         for n, front in enumerate(fronts)
     }
 
