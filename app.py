@@ -179,6 +179,20 @@ def category_archive(category: str) -> views.PageView:
     return views.category_page(get_reads(), _cursor(), SETTINGS.posts_per_page, category)
 
 
+# WordPress's address of a child category, /category/parent/child/, and its feed and
+# pages: answered by the old-address patterns (chalicelib/site/oldurls.py) without a read.
+@app.route("/category/{category}/{child}")
+@read_route
+def nested_category(**_: str) -> views.PageView:
+    raise views.NotFound("an old blog's nested category address")
+
+
+@app.route("/category/{category}/{child}/{grandchild}")
+@read_route
+def deeper_category(**_: str) -> views.PageView:
+    raise views.NotFound("an old blog's nested category address")
+
+
 @app.route("/author/{author}")
 @read_route
 def author_archive(author: str) -> views.PageView:

@@ -21,10 +21,15 @@ MAX_STICKY_POSTS = 10
 
 @dataclass(frozen=True)
 class Term:
-    """A tag or category: the key used in URLs and storage, and its display name."""
+    """A tag or category: the key used in URLs and storage, and its display name.
+
+    ``parent`` is a category's parent's key as a post states it: ``None`` when the post
+    does not say (the stored parent stays), ``""`` for the top level.
+    """
 
     key: str
     name: str
+    parent: str | None = None
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from chalicelib.models import (
     Term,
     TermCount,
 )
+from chalicelib.publishing.categories import CategoryNode, nest_categories
 from chalicelib.storage.items import summary_attributes
 from chalicelib.storage.store import BlogStore
 
@@ -49,7 +50,7 @@ class CloudTag:
 class LayoutContent:
     """What the menu and sidebar widgets show, in display order."""
 
-    categories: list[TermCount]
+    categories: tuple[CategoryNode, ...]  # the top level, each with its children nested
     tags: list[CloudTag]
     recent: tuple[PostSummary, ...]
     menu: list[TermCount]
@@ -89,9 +90,7 @@ def layout_content(index: SiteIndex, limit: int = CLOUD_TAGS) -> LayoutContent:
     by_count = sorted(index.categories, key=lambda c: (-c.count, c.term.name.casefold()))
     top_tags = sorted(index.tags, key=lambda t: (-t.count, t.term.name.casefold()))
     return LayoutContent(
-        categories=sorted(
-            by_count[: min(limit, SIDEBAR_CATEGORIES)], key=lambda c: c.term.name.casefold()
-        ),
+        categories=nest_categories(by_count[: min(limit, SIDEBAR_CATEGORIES)]),
         tags=tag_cloud(top_tags[: min(limit, CLOUD_TAGS)]),
         recent=tuple(_short_title(p) for p in index.recent),
         menu=sorted(by_count[:MENU_CATEGORIES], key=lambda c: c.term.name.casefold()),

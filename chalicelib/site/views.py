@@ -11,7 +11,7 @@ from typing import Any
 
 from chalicelib import search
 from chalicelib.models import Layout, Listing, PostSummary, Term
-from chalicelib.site import media, urls
+from chalicelib.site import media, oldurls, urls
 from chalicelib.site.monthgrid import MonthCalendar, build_calendar
 from chalicelib.storage.keys import ALL_POSTS, author_listing, category_listing, tag_listing
 from chalicelib.storage.reads import ReadStore
@@ -236,18 +236,34 @@ def author_page(reads: ReadStore, cursor: Cursor, per_page: int, key: str) -> Pa
 
 
 def old_address(route: str, params: Mapping[str, str], query: Mapping[str, str]) -> str:
-    """Return the address a request asked for, in the form old addresses are stored."""
+    """Return the address a request asked for, in the form old addresses are stored.
+
+    On the home page, the queries old blogs used: ``/?p=12``, ``/?page_id=7``, and
+    those a rewrite rule knows, ``/?feed=rss2`` and ``/?tag=x`` (chalicelib/site/oldurls.py).
+    """
     if route == "/":
         for name in urls.OLD_QUERY_PARAMETERS:
             value = query.get(name, "")
             if value.isdigit() and len(value) < 20:
                 return f"/?{name}={int(value)}"
+        for name in oldurls.QUERY_PARAMETERS:
+            address = oldurls.query_address(name, query.get(name, ""))
+            if address is not None:
+                return address
         return "/"
     return urls.old_path(_ROUTE_PARAMETER.sub(lambda m: params.get(m.group(1), ""), route))
 
 
 def moved_to(reads: ReadStore, address: str) -> str | None:
-    """Return where an old blog's address now lives, if an imported post claimed it."""
+    """Return where an old blog's address now lives: by pattern, or as a post or page claimed it.
+
+    A pattern costs no read; otherwise one GetItem, of the address or the one it names.
+    """
+    rule = oldurls.rewrite(address)
+    if rule is not None and rule.target:
+        return rule.target
+    if rule is not None:
+        address = rule.lookup
     if address == "/" or len(address.encode()) > MAX_OLD_ADDRESS_BYTES:
         return None  # longer than any stored alias, and over DynamoDB's key limit
     target = reads.redirect(address)

@@ -250,11 +250,15 @@ def _version_from_item(item: dict[str, Any]) -> SourceVersion:
 
 
 def _terms_to_attr(terms: Iterable[Term]) -> list[dict[str, str]]:
-    return [{"k": t.key, "n": t.name} for t in terms]
+    # "p" only where a post states a category's parent: other entries stay as they were.
+    return [
+        {"k": t.key, "n": t.name, **({"p": t.parent} if t.parent is not None else {})}
+        for t in terms
+    ]
 
 
 def _terms_from_attr(value: list[dict[str, str]]) -> tuple[Term, ...]:
-    return tuple(Term(t["k"], t["n"]) for t in value)
+    return tuple(Term(t["k"], t["n"], t.get("p")) for t in value)
 
 
 def _link_from_attr(value: dict[str, str] | None) -> Link | None:

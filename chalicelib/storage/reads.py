@@ -134,9 +134,11 @@ class ReadStore:
             elif kind == "month":
                 months.append(key)
                 total += int(item["n"])
+            elif kind == "tag":
+                tags.append(TermCount(Term(key, item["name"]), int(item["n"])))
             else:
-                target = tags if kind == "tag" else categories
-                target.append(TermCount(Term(key, item["name"]), int(item["n"])))
+                parent = str(item.get("parent", ""))  # the category it nests under, if any
+                categories.append(TermCount(Term(key, item["name"], parent), int(item["n"])))
         recent = self._summaries_between(ALL_POSTS, "0", SORT_KEY_MAX, True, RECENT_POSTS, True)
         latest = self._table.get(days_item(months[-1]), consistent=True) if months else None
         index = SiteIndex(

@@ -103,6 +103,14 @@ class SourceRecord:
         counters.update({Counter(COUNTS, f"category#{c.key}"): c.name for c in self.categories})
         return counters
 
+    def category_parents(self) -> dict[Counter, str]:
+        """Return the parents this post states for its categories' counters ("": top level)."""
+        return {
+            Counter(COUNTS, f"category#{c.key}"): c.parent
+            for c in self.categories
+            if c.parent is not None
+        }
+
     def aliases_gone_after(self, kept: tuple[str, ...] = ()) -> tuple[str, ...]:
         """Return the old addresses the next version no longer claims, and any not released yet."""
         earlier = (*self.aliases, *(self.gone_aliases if self.todo else ()))
