@@ -20,6 +20,9 @@ from chalicelib.site import urls
 from chalicelib.site.urls import term_key as term_key
 
 MAX_TERM_LENGTH = 100
+# A key is a DynamoDB key ("category#<key>" sorts under 1,024 bytes): 100 characters in
+# any script fit, but folding can expand one (U+FDFA becomes 18), so the key is capped too.
+MAX_TERM_KEY_BYTES = 400
 MAX_SLUG_LENGTH = 100
 MAX_FRONT_MATTER_CHARS = 64 * 1024
 # Byte order marks say the encoding outright; anything else must be UTF-8.
@@ -250,6 +253,8 @@ def parse_terms(value: object, name: str, limit: int) -> tuple[Term, ...]:
     terms: dict[str, Term] = {}
     for item in raw:
         term = _term(item, name)
+        if term is not None and len(term.key.encode()) > MAX_TERM_KEY_BYTES:
+            raise ParseError(f"{name} {term.name[:80]!r} is too long once folded into its key")
         if term is not None:
             terms.setdefault(term.key, term)
     if len(terms) > limit:
@@ -370,7 +375,7 @@ def _resolve_title(value: object, body: str, key: str) -> tuple[str, str]:
 def _author(name: str | None) -> Term | None:
     if name is None:
         return None
-    if len(name) > MAX_AUTHOR_CHARS or not term_key(name):
+    if len(name) > MAX_AUTHOR_CHARS or not 0 < len(term_key(name).encode()) <= 4 * MAX_AUTHOR_CHARS:
         raise ParseError(f"author must be a name of at most {MAX_AUTHOR_CHARS} characters")
     return Term(term_key(name), name)
 

@@ -235,3 +235,11 @@ def test_sticky_is_a_boolean_for_posts_only() -> None:
     with pytest.raises(ParseError, match="sticky is for posts only"):
         parse_bytes(b"---\nsticky: true\n---\nBody", key="pages/about.md")
     assert parse_bytes(b"---\nsticky: false\n---\nBody", key="pages/about.md").sticky is False
+
+
+def test_an_author_whose_key_folds_too_long_to_store_is_refused() -> None:
+    # U+FDFA folds to 18 characters: 200 of them would make a 6,600-byte AUTHOR# key.
+    front = "---\ntitle: T\ndate: 2020-01-01\nauthor: " + "\ufdfa" * 200 + "\n---\nBody.\n"
+    with pytest.raises(ParseError, match="author must be a name"):
+        parse_bytes(front.encode())
+    assert parse_bytes(front.replace("\ufdfa", "字").encode()).author is not None

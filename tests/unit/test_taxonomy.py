@@ -84,6 +84,24 @@ def test_unsafe_slugs_and_parents_are_refused_with_a_reason(value: object, reaso
         categories(value)
 
 
+@pytest.mark.parametrize(
+    "value",
+    [
+        ["\ufdfa" * 100],  # 100 characters whose key folds to 1,800 (3,300 bytes)
+        [{"name": "A", "slug": "\u3316" * 100}],
+        [{"name": "\ufdfa" * 100, "slug": "ok"}, {"name": "\ufdfa" * 60}],
+    ],
+)
+def test_a_name_or_slug_that_folds_into_a_key_too_long_to_store_is_refused(
+    value: object,
+) -> None:
+    # DynamoDB refuses the counter's sort key over 1,024 bytes: refused here with a reason.
+    with pytest.raises(ParseError, match="too long once folded"):
+        tags(value)
+    assert tags([{"name": "\ufdfa" * 100, "slug": "ok"}])[0].key == "ok"
+    assert len(tags(["字" * 100])[0].key.encode()) == 300  # 100 characters of any script
+
+
 def test_tags_have_no_parent() -> None:
     with pytest.raises(ParseError, match="may give only name, slug; not parent"):
         tags([{"name": "A", "parent": "b"}])
