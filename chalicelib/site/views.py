@@ -25,8 +25,9 @@ _TWO_DIGITS = re.compile(r"^\d{2}$")
 _DAY = re.compile(r"^\d{1,2}$")
 _ROUTE_PARAMETER = re.compile(r"\{(\w+)\}")
 # The pages of a post split with <!--nextpage-->: /yyyy/mm/slug/2/ on. Page 1 is the
-# permalink itself, so /slug/1/ and zero-padded numbers (/slug/02/) are not found.
-_PART = re.compile(r"^(?:[2-9]|[1-9]\d{1,2})$")
+# permalink itself, so /slug/1/ and zero-padded numbers (/slug/02/) are not found. ASCII
+# digits only: int() also reads "1٢" (Arabic-Indic) as 12, another address of one page.
+_PART = re.compile(r"^(?:[2-9]|[1-9][0-9]{1,2})$")
 MAX_OLD_ADDRESS_BYTES = 1000
 
 

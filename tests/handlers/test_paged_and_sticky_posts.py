@@ -175,6 +175,29 @@ def test_unsticking_or_deleting_updates_the_home_page(
     assert listed(home) == ["C", "B"] and "Featured" not in home
 
 
+def test_a_sticky_post_made_draft_or_scheduled_leaves_the_home_page(
+    client: Client, publish: Publish
+) -> None:
+    publish("posts/a.md", post("A", "2024-01-01", "sticky: true\n"))
+    publish("posts/b.md", post("B", "2024-02-01", "sticky: true\n"))
+    publish("posts/c.md", post("C", "2024-03-01"))
+    assert listed(page(client, "/")) == ["B", "A", "C"]
+    publish("posts/a.md", post("A", "2024-01-01", "sticky: true\ndraft: true\n"))
+    publish("posts/b.md", post("B", "2999-01-01", "sticky: true\n"))  # scheduled
+    publish("posts/d.md", post("D", "2024-04-01", "sticky: true\ndraft: true\n"))
+    home = page(client, "/")
+    assert listed(home) == ["C"] and "Featured" not in home
+
+
+def test_part_numbers_are_ascii_digits_only(client: Client, publish: Publish) -> None:
+    body = "\n\n<!--nextpage-->\n\n".join(f"Part number {n}." for n in range(1, 13))
+    publish("posts/long.md", post("Long", "2024-05-01", "", body))
+    assert "Part number 12." in page(client, "/2024/05/long/12/")
+    # int() reads Arabic-Indic and fullwidth digits: "1٢" would serve part 12 again.
+    for tail in ("1%D9%A2/", "%EF%BC%91%EF%BC%92/", "1%EF%BC%92/"):
+        assert client.http.get(f"/2024/05/long/{tail}").status_code == 404, tail
+
+
 def test_a_sticky_page_or_a_non_boolean_is_rejected(
     client: Client, publish: Publish, s3: Any
 ) -> None:
