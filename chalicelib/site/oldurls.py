@@ -55,10 +55,10 @@ QUERY_PARAMETERS = ("feed", "tag")
 _FEED_KINDS = {"rss2": RSS, "rss": RSS, "rdf": RSS, "atom": ATOM}
 # What WordPress answers under a post's address besides the post: its comment feed,
 # trackback URL, comment pages and embed view. Each leads to the post.
-_ITEM_SUFFIX = re.compile(r"^(?:trackback|embed|comment-page-\d{1,6})$")
-_NUMBER = re.compile(r"^\d{1,6}$")
-_YEAR = re.compile(r"^\d{4}$")
-_TWO_DIGITS = re.compile(r"^\d\d$")
+_ITEM_SUFFIX = re.compile(r"^(?:trackback|embed|comment-page-\d{1,6})$", re.ASCII)
+_NUMBER = re.compile(r"^\d{1,6}$", re.ASCII)
+_YEAR = re.compile(r"^\d{4}$", re.ASCII)
+_TWO_DIGITS = re.compile(r"^\d\d$", re.ASCII)
 _SECTIONS = {"post", "posts", "blog"}  # Hugo's and Jekyll's lists of posts
 # A WordPress ?tag= value naming one tag: "a,b" and "a+b" (decoded "a b") ask for several.
 _TAG_QUERY = re.compile(r"^[^\s,/]{1,100}$")

@@ -19,10 +19,13 @@ from chalicelib.storage.reads import ReadStore
 # Longer values cannot name anything stored (slugs and terms are capped at 100
 # characters) and would exceed DynamoDB's key size limits.
 MAX_PATH_PARAMETER = 400
-_CURSOR = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d#\d{4}/\d\d/[\w-]{1,100}$")
-_YEAR = re.compile(r"^\d{4}$")
-_TWO_DIGITS = re.compile(r"^\d{2}$")
-_DAY = re.compile(r"^\d{1,2}$")
+# ASCII digits (Python's \d also takes other scripts'); a slug is any word characters.
+_CURSOR = re.compile(
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}#[0-9]{4}/[0-9]{2}/[\w-]{1,100}$"
+)
+_YEAR = re.compile(r"^\d{4}$", re.ASCII)
+_TWO_DIGITS = re.compile(r"^\d{2}$", re.ASCII)
+_DAY = re.compile(r"^\d{1,2}$", re.ASCII)
 _ROUTE_PARAMETER = re.compile(r"\{(\w+)\}")
 # The pages of a post split with <!--nextpage-->: /yyyy/mm/slug/2/ on. Page 1 is the
 # permalink itself, so /slug/1/ and zero-padded numbers (/slug/02/) are not found. ASCII
@@ -245,7 +248,8 @@ def old_address(route: str, params: Mapping[str, str], query: Mapping[str, str])
     if route == "/":
         for name in urls.OLD_QUERY_PARAMETERS:
             value = query.get(name, "")
-            if value.isdigit() and len(value) < 20:
+            # Python's isdigit() takes "²" and "٢", which int() refuses or reads.
+            if value.isascii() and value.isdecimal() and len(value) < 20:
                 return f"/?{name}={int(value)}"
         for name in oldurls.QUERY_PARAMETERS:
             address = oldurls.query_address(name, query.get(name, ""))
