@@ -10,14 +10,16 @@ import pytest
 from tests.helpers.local_stack import LocalStack, start_stack
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def stack_dirs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """Where the session's local stack keeps its data and log."""
     root = tmp_path_factory.mktemp("local-stack")
     return root / "content", root / "run.log"
 
 
-@pytest.fixture(scope="session")
+# Package scope: the stack stops once tests/e2e/ is done, rather than polling its queue
+# ten times a second through the rest of the session.
+@pytest.fixture(scope="package")
 def local_stack(stack_dirs: tuple[Path, Path]) -> Iterator[LocalStack]:
     """One local stack for the e2e and browser tests of the session."""
     stack = start_stack(*stack_dirs)
