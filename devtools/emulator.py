@@ -1,8 +1,8 @@
-"""The local AWS emulator: moto in server mode, answering one request at a time.
+"""The local AWS emulator: moto in server mode, applying one request at a time.
 
 moto's backends are not thread-safe: ``transact_write_items`` deep-copies a table while
 other requests mutate it and fails with "dictionary changed size during iteration".
-Serving requests one at a time matches what the app relies on in AWS (DynamoDB applies
+Applying requests one at a time matches what the app relies on in AWS (DynamoDB applies
 each request atomically) while clients stay as concurrent as they like.
 
 moto 5.2.5 also deep-copies every table a transaction touches, once per action, to
@@ -21,7 +21,8 @@ by attribute, most of the emulator's time per request. The item operations' resu
 already in DynamoDB's JSON form, so the emulator writes them with ``json.dumps``.
 
 It also refuses, as DynamoDB does, placeholders an expression does not use
-(``devtools/expressions.py``): moto lets them through in transactions.
+(``devtools/expressions.py``): moto lets them through in transactions. The rest of what
+a bulk load spent in moto for no check is cut in ``devtools/fastpaths.py``.
 """
 
 from __future__ import annotations
@@ -36,16 +37,16 @@ from types import ModuleType
 from typing import Any
 
 import moto.dynamodb.models as dynamodb_models
+from moto.core.responses import ActionResult
 from moto.dynamodb.models.table import Table
-from moto.dynamodb.responses import DynamoResult
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
-    MotoRequestHandler,
     create_backend_app,
 )
 from werkzeug.serving import make_server
 
+from devtools import fastpaths
 from devtools.expressions import PlaceholderCheck
 from devtools.faults import DynamoDBFaults, FaultPlan
 
@@ -190,11 +191,15 @@ _ITEM_OPERATIONS = {
     "TransactWriteItems",
     "UpdateItem",
 }
-_execute_result = DynamoResult.execute_result
+_execute_result = ActionResult.execute_result
 
 
 def _execute_as_json(self: Any, context: Any) -> Any:
-    if context.operation_model.name in _ITEM_OPERATIONS and isinstance(self.result, dict):
+    if (
+        context.service_model.service_name == "dynamodb"
+        and context.operation_model.name in _ITEM_OPERATIONS
+        and isinstance(self.result, dict)
+    ):
         try:
             body = json.dumps(_without_nulls(self.result))
         except TypeError:
@@ -226,7 +231,9 @@ class SerialMotoServer(ThreadedMotoServer):
     def _server_entry(self) -> None:
         dynamodb_models.DynamoDBBackend.transact_write_items = _transact_with_undo_log  # type: ignore[method-assign]
         Table.query = _query_one_partition  # type: ignore[method-assign]
-        DynamoResult.execute_result = _execute_as_json  # type: ignore[method-assign]
+        # BatchWriteItem answers with a plain ActionResult, the others with a DynamoResult.
+        ActionResult.execute_result = _execute_as_json  # type: ignore[method-assign]
+        fastpaths.install()
         # Injected faults, if any, wrap it: they stand for what is in front of DynamoDB.
         app: Any = PlaceholderCheck(DomainDispatcherApplication(create_backend_app))
         if self._faults.dynamodb_errors:
@@ -234,7 +241,11 @@ class SerialMotoServer(ThreadedMotoServer):
                 app, self._faults.dynamodb_errors, self._faults.seed
             )
         self._server = make_server(
-            self._ip_address, self._port, app, False, request_handler=MotoRequestHandler
+            self._ip_address,
+            self._port,
+            app,
+            False,
+            request_handler=fastpaths.QuietRequestHandler,
         )
         self._server_ready_event.set()
         self._server.serve_forever()
