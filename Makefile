@@ -8,6 +8,11 @@ NODE_STAMP := node_modules/.installed
 # The `blogctl` console script (pyproject.toml), an editable install of this checkout.
 BLOGCTL := $(BIN)/blogctl
 
+# Two test processes (pytest-xdist), each with its own emulator: the tests wait on the
+# in-process moto server a GIL at a time, so one process keeps one core busy.
+# PYTEST_WORKERS=-n0 runs them in this process.
+PYTEST_WORKERS ?= -n 2
+
 .PHONY: run test test-quick bench templates lint format setup-stage package clean
 
 $(STAMP): requirements.txt requirements-dev.txt
@@ -37,14 +42,14 @@ test: $(STAMP) $(BLOGCTL) $(NODE_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_WORKERS)
 
 # While developing: lint, format, types and every test not marked slow (no browser or package).
 test-quick: $(STAMP) $(BLOGCTL)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -m "not slow" --no-cov
+	$(BIN)/python -m pytest $(PYTEST_WORKERS) -m "not slow" --no-cov
 
 # Benchmarks (bench/RESULTS.md): N = 100 and 2,000, then a bulk import of 2,000 posts
 # extrapolated to 10,000; make bench ARGS=--large adds N = 10,000 and imports 10,000.

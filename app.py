@@ -145,13 +145,14 @@ def day_archive_or_post(year: str, month: str, part: str) -> views.PageView:
     )
 
 
-# Only a nested static page is this deep (/a/b/c/d/), but an old blog's pages may have
-# been (WordPress's /2019/03/15/hello/, Jekyll's /news/2019/03/15/hello/): not found is
-# looked up as an old address. Chalice has no catch-all route, so each depth has its own.
+# Only a nested static page (/a/b/c/d/) or a page of a post split into pages
+# (/2019/03/hello/2/) is this deep, but an old blog's pages may have been (WordPress's
+# /2019/03/15/hello/, Jekyll's /news/2019/03/15/hello/): not found is looked up as an
+# old address. Chalice has no catch-all route, so each depth has its own.
 @app.route("/{year}/{month}/{part}/{extra}")
 @read_route
 def four_deep(year: str, month: str, part: str, extra: str) -> views.PageView:
-    return views.nested_static_page(get_reads(), year, month, part, extra)
+    return views.post_part_or_nested_page(get_reads(), year, month, part, extra)
 
 
 @app.route("/{year}/{month}/{part}/{extra}/{more}")
@@ -176,6 +177,20 @@ def tag_archive(tag: str) -> views.PageView:
 @read_route
 def category_archive(category: str) -> views.PageView:
     return views.category_page(get_reads(), _cursor(), SETTINGS.posts_per_page, category)
+
+
+# WordPress's address of a child category, /category/parent/child/, and its feed and
+# pages: answered by the old-address patterns (chalicelib/site/oldurls.py) without a read.
+@app.route("/category/{category}/{child}")
+@read_route
+def nested_category(**_: str) -> views.PageView:
+    raise views.NotFound("an old blog's nested category address")
+
+
+@app.route("/category/{category}/{child}/{grandchild}")
+@read_route
+def deeper_category(**_: str) -> views.PageView:
+    raise views.NotFound("an old blog's nested category address")
 
 
 @app.route("/author/{author}")

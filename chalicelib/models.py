@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -9,14 +10,26 @@ from datetime import datetime
 # (at most 100 actions, see storage.py).
 MAX_TAGS = 15
 MAX_CATEGORIES = 5
+# A post's body is stored as one HTML string: its parts (WordPress's <!--nextpage-->)
+# joined by PART_BREAK, then COMMENTS_BREAK and the comments shown on every part. The
+# sanitizer removes every HTML comment from rendered Markdown, so neither occurs in it.
+PART_BREAK = "<!--nextpage-->"
+COMMENTS_BREAK = "<!--comments-->"
+# Sticky posts head the home page; the layout item keeps the newest this many of them.
+MAX_STICKY_POSTS = 10
 
 
 @dataclass(frozen=True)
 class Term:
-    """A tag or category: the key used in URLs and storage, and its display name."""
+    """A tag or category: the key used in URLs and storage, and its display name.
+
+    ``parent`` is a category's parent's key as a post states it: ``None`` when the post
+    does not say (the stored parent stays), ``""`` for the top level.
+    """
 
     key: str
     name: str
+    parent: str | None = None
 
 
 @dataclass(frozen=True)
@@ -36,6 +49,7 @@ class Post:
     body_key: str | None = None  # where a body too large for the item is stored
     author: Term | None = None  # the byline; its key names the author's archive
     aliases: tuple[str, ...] = ()  # old addresses that redirect to this post
+    sticky: bool = False  # listed first on the home page
 
     @property
     def post_id(self) -> str:
@@ -106,6 +120,27 @@ class StoredPost:
     related: tuple[Link, ...] = ()
     body_key: str | None = None
 
+    def parts(self) -> tuple[tuple[str, ...], str]:
+        """Return the body's parts (one unless split into pages) and the comments' HTML."""
+        return split_body(self.html)
+
+
+def join_body(parts: Sequence[str], comments: str = "") -> str:
+    """Store a body's parts and its comments as one HTML string (see ``PART_BREAK``)."""
+    # On lines of its own: text extracted from the whole body keeps the parts' words apart.
+    return with_comments(f"\n{PART_BREAK}\n".join(parts), comments)
+
+
+def with_comments(body: str, comments: str) -> str:
+    """Add the comments' HTML after a stored body, to be shown below each of its parts."""
+    return f"{body}{COMMENTS_BREAK}{comments}" if comments else body
+
+
+def split_body(html: str) -> tuple[tuple[str, ...], str]:
+    """Return the parts and the comments of a body stored by ``join_body``."""
+    body, _, comments = html.partition(COMMENTS_BREAK)
+    return tuple(body.split(f"\n{PART_BREAK}\n")), comments
+
 
 @dataclass(frozen=True)
 class Layout:
@@ -119,6 +154,7 @@ class Layout:
     months: tuple[str, ...] = ()
     latest_days: frozenset[int] = frozenset()
     total_posts: int = 0
+    sticky: tuple[PostSummary, ...] = ()  # sticky posts, newest first: the home page's top
 
     @property
     def latest_month(self) -> str | None:

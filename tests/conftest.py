@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,22 +29,52 @@ from tests.helpers.local import (  # noqa: E402
     emulator_clients,
     free_port,
     reset_emulator,
+    work_unit,
 )
 
 logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Run each module's tests on its shared blog first, so that blog is published once."""
+    """Run each module's tests on its shared blog first, so that blog is published once.
+
+    Under pytest-xdist, slow modules come first besides (those marked slow as a whole,
+    then those with most slow tests): each worker takes a module at a time, and a long
+    one started last would finish alone.
+    """
     first: dict[Path, int] = {}
+    weight: Counter[str] = Counter()
     for index, item in enumerate(items):
         first.setdefault(item.path, index)
+        if item.get_closest_marker("slow") is not None:
+            module = item.getparent(pytest.Module)
+            whole = module is not None and module.get_closest_marker("slow") is not None
+            weight[work_unit(item.nodeid)] += 1000 if whole else 1
+    heavy_first = bool(os.environ.get("PYTEST_XDIST_WORKER"))
 
-    def order(pair: tuple[int, pytest.Item]) -> tuple[int, bool, int]:
+    def order(pair: tuple[int, pytest.Item]) -> tuple[int, int, bool, int]:
         index, item = pair
-        return first[item.path], SHARED_BLOG not in getattr(item, "fixturenames", ()), index
+        heaviness = -weight[work_unit(item.nodeid)] if heavy_first else 0
+        shared = SHARED_BLOG in getattr(item, "fixturenames", ())
+        return heaviness, first[item.path], not shared, index
 
     items[:] = [item for _, item in sorted(enumerate(items), key=order)]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Hand pytest-xdist's workers whole modules, and all of tests/e2e/ to one worker."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModuleScheduling(LoadScopeScheduling):  # type: ignore[misc]
+        """Module fixtures (a shared blog, a package build) then run once, not per worker."""
+
+        def _split_scope(self, nodeid: str) -> str:
+            return work_unit(nodeid)
+
+    # The order is the collection's (heaviest first, above), not the number of tests.
+    config.option.loadscopereorder = False
+    return ModuleScheduling(config, log)
 
 
 @pytest.fixture(scope="session")

@@ -20,6 +20,11 @@ _BLOCK_COMMENT = re.compile(r"<!--\s+/?wp:[^>]*?-->\n?")
 _MORE = re.compile(r"<!--more(?:\s.*?)?-->", re.DOTALL)
 _NEXTPAGE = re.compile(r"<!--nextpage-->")
 MORE_SENTINEL = "BLOGCTLMOREMARKER"  # letters only, so markdownify never escapes it
+# markdownify drops HTML comments: <!--nextpage--> crosses it as a paragraph of its own
+# and comes back as the marker the pipeline splits pages at, alone on its line.
+NEXTPAGE_SENTINEL = "BLOGCTLNEXTPAGEMARKER"
+NEXTPAGE = "<!--nextpage-->"
+_NEXTPAGE_PARAGRAPH = re.compile(rf"\s*{NEXTPAGE_SENTINEL}\s*")
 # WordPress's get_shortcode_regex: [name attrs], [name attrs /], [name]...[/name], [[escaped]].
 _SHORTCODE = re.compile(
     r"\[(\[?)([\w-]+)(?![\w-])([^\]/]*(?:/(?!\])[^\]/]*)*?)"
@@ -308,9 +313,7 @@ def convert_body(text: str, gallery: GalleryLookup) -> ConvertedBody:
     text, has_blocks = strip_blocks(text.replace("\r\n", "\n"))
     text = _MORE.sub(f"\n\n{MORE_SENTINEL}\n\n", text, count=1)
     text = _MORE.sub("", text)
-    text, pages = _NEXTPAGE.subn("", text)
-    if pages:
-        problems.append("split into pages is not supported yet; kept as one page")
+    text = _NEXTPAGE.sub(f"\n\n{NEXTPAGE_SENTINEL}\n\n", text)
     text, shortcode_problems = expand_shortcodes(text, gallery)
     problems.extend(shortcode_problems)
     if not has_blocks:  # WordPress skips wpautop for block content
@@ -321,6 +324,11 @@ def convert_body(text: str, gallery: GalleryLookup) -> ConvertedBody:
         before, after = markdown.split(MORE_SENTINEL, 1)
         lead = before.strip() + "\n" if before.strip() else ""
         markdown = (before.rstrip() + "\n\n" + after.lstrip()).strip() + "\n"
+    # The summary is of the whole post: a page break before <!--more--> only separates.
+    if NEXTPAGE_SENTINEL in lead:
+        lead = _NEXTPAGE_PARAGRAPH.sub("\n\n", lead).strip() + "\n"
+    if NEXTPAGE_SENTINEL in markdown:
+        markdown = _NEXTPAGE_PARAGRAPH.sub(f"\n\n{NEXTPAGE}\n\n", markdown).strip() + "\n"
     return ConvertedBody(markdown, lead, tuple(find_media(text)), tuple(problems))
 
 

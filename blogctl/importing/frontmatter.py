@@ -236,6 +236,20 @@ def post_address(date: datetime | None, slug_source: str) -> str:
     return f"/{date:%Y}/{date:%m}/{slug}/" if date else f"/{slug}/"
 
 
+def parent_path(url: str) -> str:
+    """Return the folder an old page's address sits in: ``/docs/`` for ``/docs/install/``.
+
+    "" for a top-level page. The new page nests there, so its path stays the same.
+    """
+    parts = [part for part in url.split("?", 1)[0].split("/") if part]
+    return "/" + "/".join(parts[:-1]) + "/" if len(parts) > 1 else ""
+
+
+def page_address(url: str, slug: str) -> str:
+    """Give a page's address on the new blog: its slug under its old folder."""
+    return f"{parent_path(url) or '/'}{slug}/"
+
+
 def as_path(url: str) -> str:
     """Make a site path start and, unless it names a file, end with a slash."""
     path = "/" + url.strip().lstrip("/")

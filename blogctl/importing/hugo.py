@@ -192,9 +192,10 @@ def _slug(source: _Source) -> str:
 
 
 def _address(source: _Source, config: _Config) -> str:
+    date = _dates(source.meta, config.zone)[0]
     if source.section in config.main_sections:
-        return fm.post_address(_dates(source.meta, config.zone)[0], _slug(source))
-    return f"/{_slug(source)}/"
+        return fm.post_address(date, _slug(source))
+    return fm.page_address(_old_url(source, config, date), _slug(source))
 
 
 def _old_url(source: _Source, config: _Config, date: datetime | None) -> str:
@@ -259,10 +260,8 @@ def _item(source: _Source, config: _Config, index: _Index) -> ImportedItem:
     date, published = _dates(meta, config.zone)
     # An unreadable file is kept out of sight: the report names it.
     status = "draft" if source.problem else _status(meta, config, published, problems)
-    old_paths: list[str] = []
-    if status != "draft":
-        url = _old_url(source, config, date)
-        old_paths = [url, *_aliases(meta, url)]
+    url = _old_url(source, config, date)
+    old_paths = [url, *_aliases(meta, url)] if status != "draft" else []
     is_post = source.section in config.main_sections
     return ImportedItem(
         kind="post" if is_post else "page",
@@ -277,6 +276,7 @@ def _item(source: _Source, config: _Config, index: _Index) -> ImportedItem:
         categories=fm.make_terms(fm.name_list(meta.get("categories"))),
         author=fm.first_text(meta.get("author")) or fm.first_text(meta.get("authors")),
         old_paths=tuple(dict.fromkeys(old_paths)),
+        parent_path="" if is_post else fm.parent_path(url),
         menu_order=0 if is_post else _int(meta.get("weight")),
         media=fm.find_media(markdown),
         problems=tuple(p for p in [source.problem, *problems] if p),

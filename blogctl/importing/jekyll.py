@@ -253,7 +253,8 @@ class _Index:
         for path in _page_files(self._config):
             page = _read_page(path, self._config)
             if page is not None:
-                address = "/" + _page_slug(_page_url(page, self._config), page) + "/"
+                url = _page_url(page, self._config)
+                address = fm.page_address(url, _page_slug(url, page))
                 addresses[f"link:{path.relative_to(root).as_posix()}"] = address
         return addresses
 
@@ -328,6 +329,7 @@ def _page_item(source: _Source, config: _Config, index: _Index) -> ImportedItem:
         summary=fm.text_value(meta.get("excerpt")),
         author=_author(meta.get("author")),
         old_paths=tuple(dict.fromkeys(old_paths)),
+        parent_path=fm.parent_path(url),
         menu_order=_int(meta.get("nav_order", meta.get("order"))),
         media=fm.find_media(markdown),
         problems=tuple(p for p in [source.problem, *problems] if p),

@@ -20,6 +20,9 @@ class ImportedTerm:
     name: str
     slug: str
     parent: str = ""  # the parent category's slug, for hierarchies
+    # True when the old blog's URLs used ``slug`` (WordPress's /tag/{slug}/): the source
+    # then gives it, so the address survives. Jekyll's and Hugo's terms stay names.
+    slug_in_url: bool = False
 
 
 @dataclass(frozen=True)

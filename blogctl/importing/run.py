@@ -121,18 +121,13 @@ def run_import(
         put_all(writes, s3, report.bucket)
         if in_bulk and options.settings is not None:
             _publish_in_bulk(in_bulk, s3, store, options.settings)
-        results = wait_for_outcomes(
-            {key: etag for key, (etag, _) in waiting.items()},
-            store,
-            s3,
-            report.bucket,
-            options,
-            before_poll,
-        )
+        etags = {key: etag for key, (etag, _) in waiting.items()}
+        results = wait_for_outcomes(etags, store, s3, report.bucket, options, before_poll)
+        warnings = published_warnings(results, etags, s3, report.bucket)
         for key, (outcome, reason) in results.items():
             report.counts[outcome] += 1
-            if reason:
-                report.note(waiting[key][1].origin, key, reason)
+            if reason or key in warnings:
+                report.note(waiting[key][1].origin, key, reason or warnings[key])
     return report
 
 
@@ -280,15 +275,30 @@ def _poll(
             found[key] = (outcomes.PUBLISHED, "")
         elif key in scheduled and key.startswith(POSTS_PREFIX):
             found[key] = (outcomes.SCHEDULED, "")
-    for key, reason in _rejections([k for k in pending if k not in found], etags, s3, bucket):
-        found[key] = (outcomes.REJECTED, f"rejected: {reason}")
+    for key, reason, published in _filed_reports(
+        [k for k in pending if k not in found], etags, s3, bucket
+    ):
+        if not published:
+            found[key] = (outcomes.REJECTED, f"rejected: {reason}")
     return found
 
 
-def _rejections(
+def published_warnings(
+    results: dict[str, tuple[str, str]], etags: dict[str, str], s3: Any, bucket: str
+) -> dict[str, str]:
+    """Return the published sources whose uploaded version was published with a warning."""
+    published = [key for key, (outcome, _) in results.items() if outcome == outcomes.PUBLISHED]
+    return {
+        key: reason
+        for key, reason, warned in _filed_reports(published, etags, s3, bucket)
+        if warned
+    }
+
+
+def _filed_reports(
     pending: list[str], etags: dict[str, str], s3: Any, bucket: str
-) -> list[tuple[str, str]]:
-    """Return the pending keys whose uploaded version has an error report, with its reason."""
+) -> list[tuple[str, str, bool]]:
+    """Return the keys whose uploaded version has a report: its reason, and if published."""
     if not pending:
         return []
     wanted = {reports.report_key(key): key for key in pending}
@@ -307,7 +317,8 @@ def _rejections(
                 continue  # cleared since the listing: a newer version was published
             filed = json.loads(body)
             if filed.get("etag") == etags[key]:
-                rejected.append((key, str(filed.get("reason", "no reason given"))))
+                reason = str(filed.get("reason", "no reason given"))
+                rejected.append((key, reason, filed.get("published") is True))
     return rejected
 
 

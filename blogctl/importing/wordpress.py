@@ -261,12 +261,14 @@ def _terms(
         if _key(child.tag) != "category":
             continue
         name = _plain(child.text or "")
-        slug = unquote(child.get("nicename", "")) or _slugify(name)
+        nicename = unquote(child.get("nicename", "").strip())
+        slug = nicename or _slugify(name)
         domain = child.get("domain", "tag")
         if domain == "category":
-            categories.append(ImportedTerm(name, slug, index.category_parents.get(slug, "")))
+            parent = index.category_parents.get(slug, "")
+            categories.append(ImportedTerm(name, slug, parent, slug_in_url=bool(nicename)))
         elif domain in ("post_tag", "tag") and name:  # Posterous: tags without a domain
-            tags.append(ImportedTerm(name, slug))
+            tags.append(ImportedTerm(name, slug, slug_in_url=bool(nicename)))
     return tuple(dict.fromkeys(tags)), tuple(dict.fromkeys(categories))
 
 

@@ -25,6 +25,7 @@ from chalicelib.publishing.parsing import (
     clean_inline,
     parse_aliases,
     parse_parent,
+    parse_term_slug,
     slugify,
     term_key,
 )
@@ -101,6 +102,8 @@ def source_for(
     if item.summary.strip():
         meta["summary"] = item.summary.strip()
     meta["draft"] = draft
+    if item.sticky and item.kind == "post":
+        meta["sticky"] = True  # first on the home page, as WordPress showed it
     if item.kind == "page":
         meta["menu_order"] = min(max(item.menu_order, 0), 999_999)
     # A page's own path is served, not redirected (WordPress's nested /parent/child/).
@@ -108,8 +111,6 @@ def source_for(
     aliases = _aliases(tuple(p for p in item.old_paths if unquote(p) not in own), notes)
     if aliases:
         meta["aliases"] = aliases
-    if item.sticky:
-        notes.append("it was sticky: the blog has no sticky posts yet, it is dated as usual")
     prefix = POSTS_PREFIX if item.kind == "post" else PAGES_PREFIX
     name = slug if item.kind == "post" else _page_file_name(parent, slug, slugs)
     key = f"{prefix}{name}{POST_SUFFIX}"
@@ -272,24 +273,59 @@ def _add_terms(
     limit: int,
     notes: list[str],
 ) -> None:
-    """Add tag or category names the pipeline accepts, capped at its limit, noting the rest."""
-    kept: dict[str, str] = {}
+    """Add the tags or categories the pipeline accepts, capped at its limit, noting the rest.
+
+    A term whose old URL used a slug its name would not give (WordPress's ``cpp`` for
+    ``C++``) is written ``{name: C++, slug: cpp}``; a category with a parent adds
+    ``parent:`` (the parent's slug). The rest stay plain names.
+    """
+    kept: dict[str, str | dict[str, str]] = {}
     for term in terms:
         display = clean_inline(term.name)[:MAX_TERM_LENGTH]
-        key = term_key(display)
-        if not key.strip("."):
-            # Only dots (or nothing) cannot be a URL part: /tag/../ would be another page.
-            if display:
-                notes.append(f"dropped {name[:-1]} {display!r}: it cannot be part of a URL")
+        key = _term_slug(term, display, name, notes)
+        if not key:
             continue
-        kept.setdefault(key, display)
-    names = list(kept.values())
-    if len(names) > limit:
-        dropped = names[limit:]
+        entry: dict[str, str] = {"name": display}
+        if key != term_key(display):
+            entry["slug"] = key
+        parent = _term_parent(term, key, name, notes)
+        if parent:
+            entry["parent"] = parent
+        kept.setdefault(key, entry if len(entry) > 1 else display)
+    entries = list(kept.values())
+    if len(entries) > limit:
+        dropped = [e if isinstance(e, str) else e["name"] for e in entries[limit:]]
         notes.append(
-            f"kept the first {limit} of its {len(names)} {name} ({_WHY_TERM_LIMIT}); "
+            f"kept the first {limit} of its {len(entries)} {name} ({_WHY_TERM_LIMIT}); "
             f"dropped: {', '.join(dropped)}"
         )
-        names = names[:limit]
-    if names:
-        meta[name] = names
+        entries = entries[:limit]
+    if entries:
+        meta[name] = entries
+
+
+def _term_slug(term: ImportedTerm, display: str, field_name: str, notes: list[str]) -> str:
+    """Return a term's key: its old slug when its URL used one, else its name's; "" if none."""
+    if term.slug_in_url and display:
+        try:
+            return parse_term_slug(term.slug, field_name)
+        except ParseError as error:
+            notes.append(f"{field_name[:-1]} {display!r} keeps only its name: {error}")
+    key = term_key(display)
+    if not key.strip("."):
+        # Only dots (or nothing) cannot be a URL part: /tag/../ would be another page.
+        if display:
+            notes.append(f"dropped {field_name[:-1]} {display!r}: it cannot be part of a URL")
+        return ""
+    return key
+
+
+def _term_parent(term: ImportedTerm, key: str, field_name: str, notes: list[str]) -> str:
+    if field_name != "categories" or not term.parent:
+        return ""
+    try:
+        parent = parse_term_slug(term.parent, "parent")
+    except ParseError as error:
+        notes.append(f"category {term.name!r} is shown at the top level: {error}")
+        return ""
+    return "" if parent == key else parent

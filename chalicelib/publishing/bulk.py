@@ -32,7 +32,7 @@ from typing import Any
 
 from chalicelib.bucket import POSTS_PREFIX
 from chalicelib.config import Settings
-from chalicelib.models import Post, PostSummary
+from chalicelib.models import Post, PostSummary, with_comments
 from chalicelib.publishing import reports
 from chalicelib.publishing.comments import comments_key, parse_comments, render_comments
 from chalicelib.publishing.ingest import build_post, fetch_object, is_source_key, sync_source
@@ -288,7 +288,7 @@ def _render(obj: SourceObject, settings: Settings, now: datetime) -> Rendered | 
             return None
         terms = index_terms(post, html_to_text(post.html))
         if obj.comments is not None:
-            html = post.html + render_comments(parse_comments(obj.comments))
+            html = with_comments(post.html, render_comments(parse_comments(obj.comments)))
             post = dataclasses.replace(post, html=html)
     except ParseError:
         return None

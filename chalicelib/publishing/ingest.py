@@ -14,7 +14,7 @@ from botocore.exceptions import ClientError
 
 from chalicelib.bucket import PAGES_PREFIX, POST_SUFFIX, POSTS_PREFIX
 from chalicelib.config import Settings
-from chalicelib.models import Post, StaticPage
+from chalicelib.models import Post, StaticPage, with_comments
 from chalicelib.publishing import reports
 from chalicelib.publishing.comments import (
     MAX_COMMENTS_BYTES,
@@ -23,12 +23,18 @@ from chalicelib.publishing.comments import (
     render_comments,
 )
 from chalicelib.publishing.layout import refresh_layout
-from chalicelib.publishing.markup import html_to_text, render_markdown, summarize
+from chalicelib.publishing.markup import (
+    html_to_text,
+    render_markdown,
+    render_post_body,
+    summarize,
+)
 from chalicelib.publishing.parsing import ParseError, SourceDocument, parse_document
 from chalicelib.publishing.related import links, relate_back, related_posts, unlink_departed
 from chalicelib.search import index_terms
 from chalicelib.site.urls import MAX_PAGE_DEPTH
 from chalicelib.storage import bodies
+from chalicelib.storage.items import redirect_attributes
 from chalicelib.storage.records import SlugTakenError, SourceVersion
 from chalicelib.storage.store import BlogStore
 
@@ -76,7 +82,7 @@ def build_post(doc: SourceDocument, settings: Settings) -> Post:
         raise ParseError(
             f"the title is {len(parsed.title)} characters; the limit is {MAX_TITLE_CHARS}"
         )
-    html = render_markdown(parsed.markdown)
+    html = render_post_body(parsed.markdown)
     _require_size(html, MAX_RENDERED_BYTES, "post")
     summary = parsed.summary or summarize(html)
     if len(summary) > MAX_SUMMARY_CHARS:
@@ -94,6 +100,7 @@ def build_post(doc: SourceDocument, settings: Settings) -> Post:
         via=parsed.via,
         author=parsed.author,
         aliases=parsed.aliases,
+        sticky=parsed.sticky,
     )
 
 
@@ -165,6 +172,7 @@ def sync_source(
         return _reject(s3, settings.bucket_name, key, None, reason)
     now = now or datetime.now(UTC)
     result = _Result("unchanged")
+    etag = ""
     for _ in range(_MAX_SYNC_ROUNDS):
         fetched = fetch_object(s3, settings.bucket_name, key, settings.max_post_bytes)
         if fetched is None:
@@ -173,6 +181,7 @@ def sync_source(
                 _remove_page(store, key) if key.startswith(PAGES_PREFIX) else _unpublish(store, key)
             )
             break
+        etag = fetched.version.etag
         try:
             latest = _publish(fetched, s3, store, settings, force, now)
         except (ParseError, SlugTakenError) as exc:
@@ -182,19 +191,28 @@ def sync_source(
             raise
         # A later round that finds its work done must not hide what an earlier one did.
         result = latest if latest.outcome != "unchanged" else result
+        result = dataclasses.replace(result, warning=latest.warning)
         # LastModified has one-second resolution, so two uploads in one second
         # cannot be ordered by it: stop only once S3 still holds what we stored.
         if _current_etag(s3, settings.bucket_name, key) == fetched.version.etag:
             break
     if result.outcome in _LAYOUT_CHANGES:
         refresh_layout(store)
+    # Before the follow-ups are marked done: whoever waits for that (blogctl import)
+    # then finds the author's report already in place.
+    if result.warning:
+        report = reports.new_report(key, result.warning, etag, published=True)
+        reports.write_report(s3, settings.bucket_name, report)
+    else:
+        reports.clear_report(s3, settings.bucket_name, key)
     if result.done_etag is not None:
         unfinished = store.sources.unfinished_source(key)
         if unfinished is not None:
             unlink_departed(store, unfinished)
         # Last: until here a retry or reconcile finds the follow-ups pending and redoes them.
         store.sources.mark_followups_done(key, result.done_etag)
-    reports.clear_report(s3, settings.bucket_name, key)
+    if result.warning:
+        return _log(key, result.outcome, result.warning, level=logging.WARNING)
     return _log(key, result.outcome)
 
 
@@ -236,6 +254,8 @@ class _Result:
 
     outcome: str
     done_etag: str | None = None
+    # Published, but with something the author should fix (an old address held elsewhere).
+    warning: str = ""
 
 
 def _publish(
@@ -267,11 +287,12 @@ def _publish(
     related = related_posts(store, post)
     post = bodies.offload(s3, settings.bucket_name, post)
     saved = store.sources.save_post(post, fetched.version, force, terms, links(related))
+    target = redirect_attributes(post.source_key, post_id=post.post_id)
     if not saved:
         pending = store.sources.unfinished_source(post.source_key)
         if pending is None or pending.version.etag != fetched.version.etag:
             store.schedule.remove(post.source_key)
-            return _Result("unchanged")
+            return _Result("unchanged", warning=_held_elsewhere(store, target, post.aliases))
         # A crash after the transaction: postings and links are idempotent re-writes.
         store.sources.write_followups(pending, terms)
     elif post.body_key is not None:
@@ -281,7 +302,8 @@ def _publish(
     relate_back(store, related)
     # Only now: a failed publication keeps its schedule entry, so the scheduler retries.
     store.schedule.remove(post.source_key)
-    return _Result("published" if saved else "repaired", fetched.version.etag)
+    warning = _held_elsewhere(store, target, post.aliases)
+    return _Result("published" if saved else "repaired", fetched.version.etag, warning)
 
 
 def _with_comments(post: Post, s3: Any, bucket: str) -> Post:
@@ -300,7 +322,7 @@ def _with_comments(post: Post, s3: Any, bucket: str) -> Post:
             comments = parse_comments(stream.read())
         except ParseError as exc:
             raise ParseError(f"{key}: {exc}") from exc
-    return dataclasses.replace(post, html=post.html + render_comments(comments))
+    return dataclasses.replace(post, html=with_comments(post.html, render_comments(comments)))
 
 
 def _unpublish(store: BlogStore, key: str) -> _Result:
@@ -337,14 +359,33 @@ def _publish_page(
         return _Result("draft")
     etag = fetched.version.etag
     if store.sources.save_page(page, fetched.version, force):
-        return _Result("published", etag)
-    pending = store.sources.unfinished_page(page.source_key)
-    if pending is not None and pending.version.etag == etag:
-        # A crash after the transaction: old addresses are idempotent re-writes; the
-        # layout comes next.
-        store.sources.write_page_followups(pending)
-        return _Result("repaired", etag)
-    return _Result("unchanged")
+        outcome, done = "published", etag
+    else:
+        pending = store.sources.unfinished_page(page.source_key)
+        if pending is not None and pending.version.etag == etag:
+            # A crash after the transaction: old addresses are idempotent re-writes; the
+            # layout comes next.
+            store.sources.write_page_followups(pending)
+            outcome, done = "repaired", etag
+        else:
+            outcome, done = "unchanged", None
+    target = redirect_attributes(page.source_key, page=page.slug)
+    warning = _held_elsewhere(store, target, page.aliases)
+    return _Result(outcome, done, warning)
+
+
+def _held_elsewhere(store: BlogStore, target: dict[str, Any], aliases: tuple[str, ...]) -> str:
+    """Say which of a published item's old addresses lead to another file's item, if any."""
+    if not aliases:
+        return ""
+    held = store.redirects.held_elsewhere(str(target["source_key"]), target, aliases)
+    if not held:
+        return ""
+    listed = ", ".join(f"{alias} (claimed by {holder})" for alias, holder in sorted(held.items()))
+    return (
+        "published, but these old addresses already redirect to another file's post or "
+        f"page, and not here: {listed}; remove them from one of the two files"
+    )
 
 
 def _reject(s3: Any, bucket: str, key: str, etag: str | None, reason: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 from dataclasses import dataclass
 
@@ -18,6 +19,8 @@ from chalicelib.models import (
     Term,
     TermCount,
 )
+from chalicelib.publishing.categories import CategoryNode, nest_categories
+from chalicelib.storage.items import summary_attributes
 from chalicelib.storage.store import BlogStore
 
 MENU_CATEGORIES = 6
@@ -28,7 +31,9 @@ CLOUD_TAGS = 100
 SIDEBAR_CATEGORIES = 50
 MENU_PAGES = 50
 SHOWN_TITLE_CHARS = 200
-# What the rendered fragments may take of the item; over it, the lists are halved.
+# What the rendered fragments may take of the item; over it, the lists are halved. The
+# sticky posts' summaries (at most 10, about 20 KB each at the title, summary and term
+# limits) come out of the same budget, so the item stays under 400 KB.
 LAYOUT_BUDGET = 300_000
 
 
@@ -45,7 +50,7 @@ class CloudTag:
 class LayoutContent:
     """What the menu and sidebar widgets show, in display order."""
 
-    categories: list[TermCount]
+    categories: tuple[CategoryNode, ...]  # the top level, each with its children nested
     tags: list[CloudTag]
     recent: tuple[PostSummary, ...]
     menu: list[TermCount]
@@ -55,10 +60,19 @@ class LayoutContent:
 def refresh_layout(store: BlogStore) -> bool:
     """Rebuild the stored layout from the table; False if a newer one is already stored."""
     generation, index = store.reads.site_index()
+    # Read after the generation, like the index: a layout never claims newer than it shows.
+    sticky = store.reads.sticky_posts()
     store.layout.delete_empty_counters(index.empty_counters)
-    menu_html, sidebar_html = bounded_fragments(index)
-    layout = Layout(menu_html, sidebar_html, index.months, index.latest_days, index.total_posts)
+    menu_html, sidebar_html = bounded_fragments(index, LAYOUT_BUDGET - sticky_bytes(sticky))
+    layout = Layout(
+        menu_html, sidebar_html, index.months, index.latest_days, index.total_posts, sticky
+    )
     return store.layout.save(layout, generation)
+
+
+def sticky_bytes(sticky: tuple[PostSummary, ...]) -> int:
+    """Return about what the sticky posts take of the layout item (their JSON in UTF-8)."""
+    return sum(len(json.dumps(summary_attributes(p), ensure_ascii=False).encode()) for p in sticky)
 
 
 def bounded_fragments(index: SiteIndex, budget: int = LAYOUT_BUDGET) -> tuple[str, str]:
@@ -76,9 +90,7 @@ def layout_content(index: SiteIndex, limit: int = CLOUD_TAGS) -> LayoutContent:
     by_count = sorted(index.categories, key=lambda c: (-c.count, c.term.name.casefold()))
     top_tags = sorted(index.tags, key=lambda t: (-t.count, t.term.name.casefold()))
     return LayoutContent(
-        categories=sorted(
-            by_count[: min(limit, SIDEBAR_CATEGORIES)], key=lambda c: c.term.name.casefold()
-        ),
+        categories=nest_categories(by_count[: min(limit, SIDEBAR_CATEGORIES)]),
         tags=tag_cloud(top_tags[: min(limit, CLOUD_TAGS)]),
         recent=tuple(_short_title(p) for p in index.recent),
         menu=sorted(by_count[:MENU_CATEGORIES], key=lambda c: c.term.name.casefold()),

@@ -10,7 +10,8 @@ import markdown
 import nh3
 
 from chalicelib.bucket import POST_TO_ROOT
-from chalicelib.publishing.parsing import strip_non_xml
+from chalicelib.models import PART_BREAK, join_body
+from chalicelib.publishing.parsing import ParseError, strip_non_xml
 
 SUMMARY_WORDS = 55
 _EXTENSIONS = ["fenced_code", "tables", "footnotes", "toc", "codehilite", "sane_lists"]
@@ -41,6 +42,42 @@ _URL_SCHEMES = {"http", "https", "mailto"}
 # the post lives at /yyyy/mm/slug/, three levels down, under any stage prefix.
 _MEDIA_REFERENCE = re.compile(r"^(?:\.\./|/)media/(?P<path>[^?#]+)$")
 _PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
+# Every part is linked from every other ("Pages: 1 2 3"), so their number is bounded.
+MAX_PARTS = 100
+_FENCE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})")
+_PAGE_BREAK_LINE = re.compile(rf"^[ ]{{0,3}}{PART_BREAK}[ \t]*$")
+
+
+def split_pages(text: str) -> list[str]:
+    """Split Markdown at ``<!--nextpage-->`` lines (not in fenced code); drop empty parts.
+
+    WordPress splits a post there into pages; a marker first or last, or two in a row,
+    would make an empty page, so such parts are left out.
+    """
+    parts: list[list[str]] = [[]]
+    fence = ""
+    for line in text.split("\n"):
+        found = _FENCE.match(line)
+        if fence:
+            closing = found is not None and found.group(1).startswith(fence)
+            fence = "" if closing and not line.strip().strip(fence[0]) else fence
+        elif found:
+            fence = found.group(1)
+        elif _PAGE_BREAK_LINE.match(line):
+            parts.append([])
+            continue
+        parts[-1].append(line)
+    pages = ["\n".join(lines) for lines in parts if "".join(lines).strip()]
+    if len(pages) > MAX_PARTS:
+        raise ParseError(
+            f"a post has at most {MAX_PARTS} pages (<!--nextpage-->), not {len(pages)}"
+        )
+    return pages or [text]
+
+
+def render_post_body(text: str) -> str:
+    """Render each page of a post's Markdown (see ``split_pages``), joined as stored."""
+    return join_body([render_markdown(part) for part in split_pages(text)])
 
 
 def render_markdown(text: str) -> str:

@@ -17,8 +17,12 @@ import yaml
 from chalicelib.bucket import PAGES_PREFIX
 from chalicelib.models import MAX_CATEGORIES, MAX_TAGS, Term
 from chalicelib.site import urls
+from chalicelib.site.urls import term_key as term_key
 
 MAX_TERM_LENGTH = 100
+# A key is a DynamoDB key ("category#<key>" sorts under 1,024 bytes): 100 characters in
+# any script fit, but folding can expand one (U+FDFA becomes 18), so the key is capped too.
+MAX_TERM_KEY_BYTES = 400
 MAX_SLUG_LENGTH = 100
 MAX_FRONT_MATTER_CHARS = 64 * 1024
 # Byte order marks say the encoding outright; anything else must be UTF-8.
@@ -47,6 +51,7 @@ MAX_AUTHOR_CHARS = 200
 MAX_ALIAS_CHARS = 300
 # A site path: no scheme or host (a redirect never leaves the site), no spaces or fragments.
 _ALIAS = re.compile(r"^/(?!/)[^\s#?\\]*$")
+_TERM_FIELDS = frozenset({"name", "slug", "parent"})
 
 
 class ParseError(ValueError):
@@ -80,6 +85,7 @@ class ParsedPost:
     author: Term | None = None
     aliases: tuple[str, ...] = ()
     parent: str = ""  # a page's parent path, "about" or "about/team"; "" at the top
+    sticky: bool = False  # a post listed first on the home page
 
 
 class _FrontMatterLoader(yaml.SafeLoader):
@@ -114,14 +120,22 @@ def parse_document(doc: SourceDocument, tz: ZoneInfo, max_bytes: int) -> ParsedP
         tags=parse_terms(meta.get("tags"), "tags", MAX_TAGS),
         categories=parse_terms(meta.get("categories"), "categories", MAX_CATEGORIES),
         summary=_optional_str(meta, "summary"),
-        draft=_parse_bool(meta.get("draft", False)),
+        draft=_parse_bool(meta.get("draft", False), "draft"),
         markdown=body,
         via=_optional_str(meta, "via"),
         menu_order=_parse_int(meta.get("menu_order", 100), "menu_order"),
         author=_author(_optional_str(meta, "author")),
         aliases=parse_aliases(meta.get("aliases")),
         parent=parse_parent(meta.get("parent")) if doc.key.startswith(PAGES_PREFIX) else "",
+        sticky=_parse_sticky(meta.get("sticky", False), doc.key),
     )
+
+
+def _parse_sticky(value: object, key: str) -> bool:
+    sticky = _parse_bool(value, "sticky")
+    if sticky and key.startswith(PAGES_PREFIX):
+        raise ParseError("sticky is for posts only: a page is in the menu, not on the home page")
+    return sticky
 
 
 def parse_parent(value: object) -> str:
@@ -222,7 +236,12 @@ def parse_date(value: object, tz: ZoneInfo) -> datetime:
 
 
 def parse_terms(value: object, name: str, limit: int) -> tuple[Term, ...]:
-    """Read tags or categories from a YAML list or a comma-separated string."""
+    """Read tags or categories from a YAML list or a comma-separated string.
+
+    An entry is a name (its key is made from it) or a mapping ``{name: C++, slug: cpp}``
+    giving the key an old blog's URLs used; a category's mapping may add ``parent:``, the
+    parent category's slug ("" or null: the top level).
+    """
     if value is None:
         return ()
     if isinstance(value, str):
@@ -233,18 +252,80 @@ def parse_terms(value: object, name: str, limit: int) -> tuple[Term, ...]:
         raise ParseError(f"{name} must be a list or a comma-separated string")
     terms: dict[str, Term] = {}
     for item in raw:
-        if not isinstance(item, str | int | float) or isinstance(item, bool):
-            raise ParseError(f"each of {name} must be text, not {item!r}")
-        display = clean_inline(str(item))[:MAX_TERM_LENGTH]
-        if display:
-            key = term_key(display)
-            # /tag/./ and /tag/../ are dot segments: browsers resolve them to another page.
-            if not key.strip("."):
-                raise ParseError(f"{name} {display!r} cannot be part of a URL; choose another")
-            terms.setdefault(key, Term(key, display))
+        term = _term(item, name)
+        if term is not None and len(term.key.encode()) > MAX_TERM_KEY_BYTES:
+            raise ParseError(f"{name} {term.name[:80]!r} is too long once folded into its key")
+        if term is not None:
+            terms.setdefault(term.key, term)
     if len(terms) > limit:
         raise ParseError(f"at most {limit} {name} are allowed, found {len(terms)}")
     return tuple(terms.values())
+
+
+def _term(item: object, field_name: str) -> Term | None:
+    """Read one tag or category: a name, or a mapping of name, slug and (categories) parent."""
+    if isinstance(item, dict):
+        return _term_mapping(item, field_name)
+    if not isinstance(item, str | int | float) or isinstance(item, bool):
+        raise ParseError(f"each of {field_name} must be text or a mapping, not {item!r}")
+    display = clean_inline(str(item))[:MAX_TERM_LENGTH]
+    if not display:
+        return None
+    key = term_key(display)
+    # /tag/./ and /tag/../ are dot segments: browsers resolve them to another page.
+    if not key.strip("."):
+        raise ParseError(f"{field_name} {display!r} cannot be part of a URL; choose another")
+    return Term(key, display)
+
+
+def _term_mapping(item: dict[Any, Any], field_name: str) -> Term:
+    allowed = _TERM_FIELDS if field_name == "categories" else _TERM_FIELDS - {"parent"}
+    unknown = sorted(str(k) for k in item if k not in allowed)
+    if unknown:
+        raise ParseError(
+            f"each of {field_name} may give only {', '.join(sorted(allowed))}; "
+            f"not {', '.join(unknown)[:80]}"
+        )
+    named = item.get("name")
+    if not isinstance(named, str | int | float) or isinstance(named, bool):
+        raise ParseError(f"each mapping in {field_name} needs a name: {item!r:.80}")
+    display = clean_inline(str(named))[:MAX_TERM_LENGTH]
+    if not display:
+        raise ParseError(f"each mapping in {field_name} needs a name: {item!r:.80}")
+    given = item.get("slug")
+    key = term_key(display) if given is None else parse_term_slug(given, field_name)
+    if not key.strip("."):
+        raise ParseError(f"{field_name} {display!r} cannot be part of a URL; give it a slug")
+    if "parent" not in item:
+        return Term(key, display)
+    parent = "" if item["parent"] in (None, "") else parse_term_slug(item["parent"], "parent")
+    if parent == key:
+        raise ParseError(f"category {display!r} cannot be its own parent")
+    return Term(key, display, parent)
+
+
+def parse_term_slug(value: object, field_name: str) -> str:
+    """Read a tag or category slug (a key, as in ``/tag/{slug}/``), or raise why it cannot be.
+
+    It may be percent-encoded, as WordPress exports store it; it is folded like a name's key
+    (``CPP`` is ``cpp``), but never rewritten: ``/``, white space and dot segments are refused.
+    """
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
+        raise ParseError(f"a slug in {field_name} must be text, not {value!r:.80}")
+    text = str(value)
+    slug = unquote(text.strip())
+    if not slug or len(slug) > MAX_TERM_LENGTH:
+        raise ParseError(
+            f"a slug in {field_name} must have 1 to {MAX_TERM_LENGTH} characters: {text[:80]!r}"
+        )
+    if clean_inline(slug) != slug or _CONTROL.search(slug) or any(c.isspace() for c in slug):
+        raise ParseError(f"slug {text[:80]!r} in {field_name} cannot hold spaces or controls")
+    if any(c in unicodedata.normalize("NFKC", slug) for c in "/\\"):
+        raise ParseError(f"slug {text[:80]!r} in {field_name} cannot hold / or \\")
+    key = term_key(slug)
+    if not key.strip("."):
+        raise ParseError(f"slug {text[:80]!r} in {field_name} cannot be part of a URL")
+    return key
 
 
 def clean_inline(text: str) -> str:
@@ -255,12 +336,6 @@ def clean_inline(text: str) -> str:
 def strip_non_xml(text: str) -> str:
     """Drop the characters XML 1.0 does not allow, so feeds stay well-formed."""
     return _NOT_XML.sub("", text)
-
-
-def term_key(name: str) -> str:
-    """Return the case-folded key of a tag or category name, used in URLs and storage."""
-    folded = unicodedata.normalize("NFKC", name).casefold().replace("/", "-")
-    return "-".join(folded.split())
 
 
 def slugify(text: str) -> str:
@@ -300,7 +375,7 @@ def _resolve_title(value: object, body: str, key: str) -> tuple[str, str]:
 def _author(name: str | None) -> Term | None:
     if name is None:
         return None
-    if len(name) > MAX_AUTHOR_CHARS or not term_key(name):
+    if len(name) > MAX_AUTHOR_CHARS or not 0 < len(term_key(name).encode()) <= 4 * MAX_AUTHOR_CHARS:
         raise ParseError(f"author must be a name of at most {MAX_AUTHOR_CHARS} characters")
     return Term(term_key(name), name)
 
@@ -320,9 +395,9 @@ def _parse_int(value: object, name: str) -> int:
     return value
 
 
-def _parse_bool(value: object) -> bool:
+def _parse_bool(value: object, name: str) -> bool:
     if not isinstance(value, bool):
-        raise ParseError("draft must be true or false")
+        raise ParseError(f"{name} must be true or false")
     return value
 
 

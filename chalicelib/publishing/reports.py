@@ -20,6 +20,8 @@ class ErrorReport:
     reason: str
     etag: str
     rejected_at: str
+    # True when this version was published all the same, with something left to fix.
+    published: bool = False
 
 
 def report_key(source_key: str) -> str:
@@ -52,6 +54,7 @@ def list_reports(s3: Any, bucket: str) -> Iterator[ErrorReport]:
             yield ErrorReport(**json.loads(body))
 
 
-def new_report(key: str, reason: str, etag: str) -> ErrorReport:
+def new_report(key: str, reason: str, etag: str, published: bool = False) -> ErrorReport:
     """Make a report stamped with the current time."""
-    return ErrorReport(key, reason, etag, datetime.now(UTC).isoformat(timespec="seconds"))
+    stamp = datetime.now(UTC).isoformat(timespec="seconds")
+    return ErrorReport(key, reason, etag, stamp, published)

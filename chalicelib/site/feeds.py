@@ -17,7 +17,7 @@ FEED_ENTRIES = 20
 SITEMAP_LIMIT = 50_000  # URLs in one sitemap file, the protocol's maximum
 SITEMAPS = "/sitemaps/"
 SITE_SITEMAP = "site"
-_MONTH = re.compile(r"^\d{4}-\d\d$")
+_MONTH = re.compile(r"^\d{4}-\d\d$", re.ASCII)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from urllib.parse import quote, urlencode
 
 
@@ -19,6 +20,12 @@ MAX_PAGE_DEPTH = 4
 def page_path(slug: str) -> str:
     """Return the path of a static page, ``/about/``, or ``/about/team/`` when nested."""
     return "/" + "".join(f"{quote(part, safe='')}/" for part in slug.split("/"))
+
+
+def term_key(name: str) -> str:
+    """Return the case-folded key of a tag or category name, used in URLs and storage."""
+    folded = unicodedata.normalize("NFKC", name).casefold().replace("/", "-")
+    return "-".join(folded.split())
 
 
 def tag_path(key: str) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 
 from chalicelib import search
 from chalicelib.models import Layout, Listing, PostSummary, Term
-from chalicelib.site import media, urls
+from chalicelib.site import media, oldurls, urls
 from chalicelib.site.monthgrid import MonthCalendar, build_calendar
 from chalicelib.storage.keys import ALL_POSTS, author_listing, category_listing, tag_listing
 from chalicelib.storage.reads import ReadStore
@@ -19,11 +19,18 @@ from chalicelib.storage.reads import ReadStore
 # Longer values cannot name anything stored (slugs and terms are capped at 100
 # characters) and would exceed DynamoDB's key size limits.
 MAX_PATH_PARAMETER = 400
-_CURSOR = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d#\d{4}/\d\d/[\w-]{1,100}$")
-_YEAR = re.compile(r"^\d{4}$")
-_TWO_DIGITS = re.compile(r"^\d{2}$")
-_DAY = re.compile(r"^\d{1,2}$")
+# ASCII digits (Python's \d also takes other scripts'); a slug is any word characters.
+_CURSOR = re.compile(
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}#[0-9]{4}/[0-9]{2}/[\w-]{1,100}$"
+)
+_YEAR = re.compile(r"^\d{4}$", re.ASCII)
+_TWO_DIGITS = re.compile(r"^\d{2}$", re.ASCII)
+_DAY = re.compile(r"^\d{1,2}$", re.ASCII)
 _ROUTE_PARAMETER = re.compile(r"\{(\w+)\}")
+# The pages of a post split with <!--nextpage-->: /yyyy/mm/slug/2/ on. Page 1 is the
+# permalink itself, so /slug/1/ and zero-padded numbers (/slug/02/) are not found. ASCII
+# digits only: int() also reads "1٢" (Arabic-Indic) as 12, another address of one page.
+_PART = re.compile(r"^(?:[2-9]|[1-9][0-9]{1,2})$")
 MAX_OLD_ADDRESS_BYTES = 1000
 
 
@@ -71,30 +78,49 @@ class PageView:
 
 
 def home_page(reads: ReadStore, cursor: Cursor, per_page: int) -> PageView:
-    """Show all posts, most recent first (a Query and a GetItem)."""
+    """Show all posts, most recent first, sticky ones first on page 1 (a Query and a GetItem)."""
     listing = reads.list_posts(ALL_POSTS, before=cursor.before, after=cursor.after, limit=per_page)
-    data = {"listing": listing, "path": "/"}
-    sidebar = with_calendar(reads.get_layout())
+    layout = reads.get_layout()
+    # Only the first page (no newer posts): later pages are the plain listing, as in WordPress.
+    sticky = layout.sticky if listing.newer is None else ()
+    data = {
+        "listing": sticky_first(listing, sticky),
+        "path": "/",
+        "featured": frozenset(p.post_id for p in sticky),
+    }
+    sidebar = with_calendar(layout)
     return PageView("home.html", "", sidebar, data, path="/", feed_path="/feed/")
 
 
-def post_page(reads: ReadStore, year: str, month: str, slug: str) -> PageView:
-    """Show one post with links to its neighbours (one BatchGetItem)."""
+def sticky_first(listing: Listing, sticky: tuple[PostSummary, ...]) -> Listing:
+    """Put sticky posts first, the listing's others after; the cursors stay the listing's."""
+    ids = {p.post_id for p in sticky}
+    rest = tuple(p for p in listing.posts if p.post_id not in ids)
+    return replace(listing, posts=sticky + rest)
+
+
+def post_page(reads: ReadStore, year: str, month: str, slug: str, part: int = 1) -> PageView:
+    """Show one post, or one page of it, with links to its neighbours (one BatchGetItem)."""
     _require_month(year, month)
     require_length(slug)
     fetched = reads.page_data(month=f"{year}-{month}", post_id=f"{year}/{month}/{slug}")
     stored = fetched.post
     if stored is None:
         raise NotFound(f"no post {year}/{month}/{slug}")
+    parts, comments = stored.parts()
+    if part > len(parts):
+        raise NotFound(f"post {year}/{month}/{slug} has no page {part}")
     sidebar = with_calendar(fetched.layout, f"{year}-{month}", fetched.days)
-    data = {"post": stored.summary, "html": stored.html, "via": stored.via}
+    data = {"post": stored.summary, "html": parts[part - 1], "via": stored.via}
+    data.update(comments=comments, part=part, parts=len(parts))
     data.update(older=stored.older, newer=stored.newer, related=stored.related)
+    path = urls.post_path(stored.summary.post_id)
     return PageView(
         "post.html",
         stored.summary.title,
         sidebar,
         data,
-        path=urls.post_path(stored.summary.post_id),
+        path=path if part == 1 else f"{path}{part}/",
         description=stored.summary.summary,
         last_modified=stored.updated,
     )
@@ -138,11 +164,17 @@ def month_or_static_page(
     return static_page(reads, year, month)
 
 
-def nested_static_page(reads: ReadStore, *parts: str) -> PageView:
-    """Serve a deep path: a nested static page unless it starts with a year (an old address)."""
-    if _YEAR.match(parts[0]):
+def post_part_or_nested_page(reads: ReadStore, *parts: str) -> PageView:
+    """Serve a four-part path: ``/yyyy/mm/slug/2/``, a post's second page, else a nested page.
+
+    Other paths under a year are old addresses (/2019/03/15/hello/): not found here.
+    """
+    if not _YEAR.match(parts[0]):
+        return static_page(reads, *parts)
+    year, month, slug, number = parts
+    if _DAY.match(slug) or not _PART.match(number):
         raise NotFound("no post or archive this deep")
-    return static_page(reads, *parts)
+    return post_page(reads, year, month, slug, int(number))
 
 
 def static_page(reads: ReadStore, *parts: str) -> PageView:
@@ -208,18 +240,35 @@ def author_page(reads: ReadStore, cursor: Cursor, per_page: int, key: str) -> Pa
 
 
 def old_address(route: str, params: Mapping[str, str], query: Mapping[str, str]) -> str:
-    """Return the address a request asked for, in the form old addresses are stored."""
+    """Return the address a request asked for, in the form old addresses are stored.
+
+    On the home page, the queries old blogs used: ``/?p=12``, ``/?page_id=7``, and
+    those a rewrite rule knows, ``/?feed=rss2`` and ``/?tag=x`` (chalicelib/site/oldurls.py).
+    """
     if route == "/":
         for name in urls.OLD_QUERY_PARAMETERS:
             value = query.get(name, "")
-            if value.isdigit() and len(value) < 20:
+            # Python's isdigit() takes "²" and "٢", which int() refuses or reads.
+            if value.isascii() and value.isdecimal() and len(value) < 20:
                 return f"/?{name}={int(value)}"
+        for name in oldurls.QUERY_PARAMETERS:
+            address = oldurls.query_address(name, query.get(name, ""))
+            if address is not None:
+                return address
         return "/"
     return urls.old_path(_ROUTE_PARAMETER.sub(lambda m: params.get(m.group(1), ""), route))
 
 
 def moved_to(reads: ReadStore, address: str) -> str | None:
-    """Return where an old blog's address now lives, if an imported post claimed it."""
+    """Return where an old blog's address now lives: by pattern, or as a post or page claimed it.
+
+    A pattern costs no read; otherwise one GetItem, of the address or the one it names.
+    """
+    rule = oldurls.rewrite(address)
+    if rule is not None and rule.target:
+        return rule.target
+    if rule is not None:
+        address = rule.lookup
     if address == "/" or len(address.encode()) > MAX_OLD_ADDRESS_BYTES:
         return None  # longer than any stored alias, and over DynamoDB's key limit
     target = reads.redirect(address)

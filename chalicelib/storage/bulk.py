@@ -70,6 +70,7 @@ class LoadedPost:
             terms=tuple(sorted(self.terms)),
             aliases=post.aliases,
             author_key=post.author.key if post.author else "",
+            sticky=post.sticky,
         )
 
 
@@ -181,14 +182,24 @@ def _post_items(loaded: LoadedPost, generation: int) -> list[Item]:
 
 
 def _counter_items(posts: list[LoadedPost]) -> list[Item]:
-    """Return every counter item with its final value; names as the last post gave them."""
+    """Return every counter item with its final value; names as the last post gave them.
+
+    A category's parent is the last one a post stated ("" removes it), as one at a time.
+    """
     values: dict[tuple[str, str], dict[str, Any]] = {}
     for loaded in posts:
-        for counter, name in sorted(loaded.record().counters().items()):
+        record = loaded.record()
+        for counter, name in sorted(record.counters().items()):
             item = values.setdefault((counter.pk, counter.sk), {})
             item[counter.attribute] = item.get(counter.attribute, 0) + 1
             if name:
                 item["name"] = name
+        for counter, parent in record.category_parents().items():
+            item = values[(counter.pk, counter.sk)]
+            if parent:
+                item["parent"] = parent
+            else:
+                item.pop("parent", None)
     return [(pk, sk, attributes) for (pk, sk), attributes in sorted(values.items())]
 
 

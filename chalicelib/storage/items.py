@@ -31,8 +31,8 @@ def plain(item: dict[str, Any]) -> dict[str, Any]:
     return {name: _DESERIALIZER.deserialize(value) for name, value in item.items()}
 
 
-def summary_attributes(post: Post) -> dict[str, Any]:
-    """Return what a listing entry of a post holds."""
+def summary_attributes(post: Post | PostSummary) -> dict[str, Any]:
+    """Return what a listing entry of a post holds (the layout's sticky posts too)."""
     return {
         "post_id": post.post_id,
         "title": post.title,
@@ -148,6 +148,8 @@ def layout_attributes(layout: Layout, generation: int) -> dict[str, Any]:
         "latest_days": " ".join(map(str, sorted(layout.latest_days))),
         "total": layout.total_posts,
         "gen": generation,
+        # Only when there are some: a blog without sticky posts keeps the item it had.
+        **({"sticky": [summary_attributes(p) for p in layout.sticky]} if layout.sticky else {}),
     }
 
 
@@ -159,6 +161,7 @@ def layout_from_item(item: dict[str, Any]) -> Layout:
         months=tuple(item["months"].split()),
         latest_days=frozenset(int(d) for d in item["latest_days"].split()),
         total_posts=int(item["total"]),
+        sticky=tuple(summary_from_item(entry) for entry in item.get("sticky", ())),
     )
 
 
@@ -178,6 +181,7 @@ def source_attributes(record: SourceRecord) -> dict[str, Any]:
         **({"aliases": list(record.aliases)} if record.aliases else {}),
         **({"author_key": record.author_key} if record.author_key else {}),
         **({"gone_aliases": list(record.gone_aliases)} if record.gone_aliases else {}),
+        **({"sticky": True} if record.sticky else {}),
     }
 
 
@@ -198,6 +202,7 @@ def source_from_item(key: str, item: dict[str, Any]) -> SourceRecord:
         aliases=tuple(item.get("aliases", ())),
         author_key=item.get("author_key", ""),
         gone_aliases=tuple(item.get("gone_aliases", ())),
+        sticky=bool(item.get("sticky", False)),
     )
 
 
@@ -245,11 +250,15 @@ def _version_from_item(item: dict[str, Any]) -> SourceVersion:
 
 
 def _terms_to_attr(terms: Iterable[Term]) -> list[dict[str, str]]:
-    return [{"k": t.key, "n": t.name} for t in terms]
+    # "p" only where a post states a category's parent: other entries stay as they were.
+    return [
+        {"k": t.key, "n": t.name, **({"p": t.parent} if t.parent is not None else {})}
+        for t in terms
+    ]
 
 
 def _terms_from_attr(value: list[dict[str, str]]) -> tuple[Term, ...]:
-    return tuple(Term(t["k"], t["n"]) for t in value)
+    return tuple(Term(t["k"], t["n"], t.get("p")) for t in value)
 
 
 def _link_from_attr(value: dict[str, str] | None) -> Link | None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 ALL_POSTS = "LIST#all"
+# Sticky posts, the home page's first entries: their summaries go into the layout item.
+STICKY_POSTS = "LIST#sticky"
 COUNTS = "COUNT"
 SCHEDULE = "SCHEDULE"
 # One small item per source file (etag, follow-ups pending): what reconcile compares

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from chalicelib.models import (
+    MAX_STICKY_POSTS,
     Layout,
     Listing,
     MenuEntry,
@@ -33,6 +34,7 @@ from chalicelib.storage.keys import (
     ITEM,
     LAYOUT,
     SORT_KEY_MAX,
+    STICKY_POSTS,
     days_item,
     page_item,
     post_item,
@@ -132,9 +134,11 @@ class ReadStore:
             elif kind == "month":
                 months.append(key)
                 total += int(item["n"])
+            elif kind == "tag":
+                tags.append(TermCount(Term(key, item["name"]), int(item["n"])))
             else:
-                target = tags if kind == "tag" else categories
-                target.append(TermCount(Term(key, item["name"]), int(item["n"])))
+                parent = str(item.get("parent", ""))  # the category it nests under, if any
+                categories.append(TermCount(Term(key, item["name"], parent), int(item["n"])))
         recent = self._summaries_between(ALL_POSTS, "0", SORT_KEY_MAX, True, RECENT_POSTS, True)
         latest = self._table.get(days_item(months[-1]), consistent=True) if months else None
         index = SiteIndex(
@@ -148,6 +152,13 @@ class ReadStore:
             empty_counters=tuple(empty),
         )
         return generation, index
+
+    def sticky_posts(self) -> tuple[PostSummary, ...]:
+        """Return the newest sticky posts, at most ``MAX_STICKY_POSTS`` (one consistent Query)."""
+        found = self._summaries_between(
+            STICKY_POSTS, "0", SORT_KEY_MAX, True, MAX_STICKY_POSTS, True
+        )
+        return tuple(found)
 
     def list_posts(
         self,

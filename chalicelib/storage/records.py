@@ -11,6 +11,7 @@ from chalicelib.storage.keys import (
     ALL_POSTS,
     COUNTS,
     ITEM,
+    STICKY_POSTS,
     author_listing,
     category_listing,
     days_item,
@@ -74,6 +75,7 @@ class SourceRecord:
     aliases: tuple[str, ...] = ()
     gone_aliases: tuple[str, ...] = ()
     author_key: str = ""  # the byline's key: the post is listed in that author's archive
+    sticky: bool = False  # listed among the sticky posts, which head the home page
 
     def departed_post_ids(self) -> set[str]:
         """Return the ids this source published before and no longer does (deleted, moved)."""
@@ -87,6 +89,7 @@ class SourceRecord:
             | {tag_listing(t.key) for t in self.tags}
             | {category_listing(c.key) for c in self.categories}
             | ({author_listing(self.author_key)} if self.author_key else set())
+            | ({STICKY_POSTS} if self.sticky else set())
         )
 
     def counters(self) -> dict[Counter, str]:
@@ -99,6 +102,14 @@ class SourceRecord:
         counters.update({Counter(COUNTS, f"tag#{t.key}"): t.name for t in self.tags})
         counters.update({Counter(COUNTS, f"category#{c.key}"): c.name for c in self.categories})
         return counters
+
+    def category_parents(self) -> dict[Counter, str]:
+        """Return the parents this post states for its categories' counters ("": top level)."""
+        return {
+            Counter(COUNTS, f"category#{c.key}"): c.parent
+            for c in self.categories
+            if c.parent is not None
+        }
 
     def aliases_gone_after(self, kept: tuple[str, ...] = ()) -> tuple[str, ...]:
         """Return the old addresses the next version no longer claims, and any not released yet."""

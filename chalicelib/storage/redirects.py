@@ -37,3 +37,26 @@ class Redirects:
             owner = {":owner": {"S": source_key}}
             # Released only by its owner: another file may have claimed it since.
             self._table.write_if(condition(delete, "source_key = :owner", owner))
+
+    def held_elsewhere(
+        self, source_key: str, target: dict[str, Any], aliases: tuple[str, ...]
+    ) -> dict[str, str]:
+        """Return the old addresses another file holds (alias -> that file); claim free ones.
+
+        One BatchGetItem; an address found free (its holder released it since) is claimed
+        now, as ``apply`` would have. Called after publishing, so a duplicate event or a
+        reconcile re-checks what the author was told.
+        """
+        found = self._table.batch_get([(redirect_item(alias), ITEM) for alias in aliases])
+        held: dict[str, str] = {}
+        for alias in aliases:
+            item = found.get((redirect_item(alias), ITEM))
+            if item is None:
+                put = self._table.put(redirect_item(alias), ITEM, target)
+                if self._table.write_if(if_owned_by(put, source_key)):
+                    continue
+                item = self._table.get(redirect_item(alias), ITEM) or {}
+            holder = str(item.get("source_key", ""))
+            if holder != source_key:
+                held[alias] = holder
+        return held

@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 from chalicelib.models import Link, Post, StaticPage
+from chalicelib.storage.counters import count_actions, counter_changes
 from chalicelib.storage.items import (
     is_page_source,
     page_attributes,
@@ -32,7 +33,7 @@ from chalicelib.storage.keys import (
     term_postings,
 )
 from chalicelib.storage.links import Links
-from chalicelib.storage.records import Counter, PageSource, SourceRecord, SourceVersion
+from chalicelib.storage.records import PageSource, SourceRecord, SourceVersion
 from chalicelib.storage.redirects import Redirects
 from chalicelib.storage.transactions import (
     BATCH_WRITE_ITEMS,
@@ -93,6 +94,7 @@ class SourceWrites:
                 todo=True,
                 aliases=post.aliases,
                 author_key=post.author.key if post.author else "",
+                sticky=post.sticky,
                 gone_aliases=old.aliases_gone_after(post.aliases) if old else (),
             )
             committed[:] = [record]
@@ -329,31 +331,7 @@ def _index_actions(
     new_entries = {(p, new.sort_key) for p in new.listing_partitions()} if new else set()
     actions += [table.delete(pk, sk) for pk, sk in sorted(old_entries - new_entries)]
     actions += [table.put(pk, sk, summary) for pk, sk in sorted(new_entries)]
-    old_counters = old.counters() if old else {}
-    new_counters = new.counters() if new else {}
-    deltas = {c: (name, +1) for c, name in new_counters.items() if c not in old_counters}
-    deltas.update({c: (name, -1) for c, name in old_counters.items() if c not in new_counters})
-    return actions + _count_actions(table, deltas)
-
-
-def _count_actions(table: WritableTable, deltas: dict[Counter, tuple[str, int]]) -> list[Action]:
-    """One Update per item (a transaction may touch an item once), adding to its counters."""
-    by_item: dict[tuple[str, str], list[tuple[str, str, int]]] = {}
-    for counter, (name, delta) in sorted(deltas.items()):
-        by_item.setdefault((counter.pk, counter.sk), []).append((counter.attribute, name, delta))
-    actions = []
-    for (pk, sk), changes in by_item.items():
-        names = {f"#c{i}": attribute for i, (attribute, _, _) in enumerate(changes)}
-        values = {f":d{i}": {"N": str(delta)} for i, (_, _, delta) in enumerate(changes)}
-        expression = "ADD " + ", ".join(f"#c{i} :d{i}" for i in range(len(changes)))
-        name = next((n for _, n, _ in changes if n), "")
-        if name:
-            names["#name"], values[":name"] = "name", {"S": name}
-            expression = f"SET #name = :name {expression}"
-        update = table.update(pk, sk, expression, values)
-        update["Update"]["ExpressionAttributeNames"] = names
-        actions.append(update)
-    return actions
+    return actions + count_actions(table, *counter_changes(old, new))
 
 
 def _if_pending(action: Action, etag: str) -> Action:

@@ -16,7 +16,6 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.test_browser import browser  # noqa: F401 - the shared Chromium fixture
 from tests.helpers.local import PROJECT_DIR
 from tests.helpers.local_stack import LocalStack
 
@@ -79,7 +78,7 @@ def test_every_page_type_passes_the_nu_html_checker(
 
 
 def test_every_page_type_has_no_serious_accessibility_violations(
-    browser: Any,  # noqa: F811
+    browser: Any,
     local_stack: LocalStack,
 ) -> None:
     require(AXE, "node")

@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 from chalice.test import Client
 
+from chalicelib import aws
 from chalicelib.config import Settings
+from chalicelib.models import MAX_CATEGORIES, MAX_TAGS
 from chalicelib.publishing import reports
 from chalicelib.publishing.ingest import sync_source
 from chalicelib.storage.bodies import RENDERED_PREFIX
@@ -106,3 +108,44 @@ def test_any_failure_is_reported_before_it_is_raised(
         sync_source("posts/a.md", s3, broken, settings)
     [report] = reports.list_reports(s3, BUCKET_NAME)
     assert report.key == "posts/a.md" and "publishing failed" in report.reason
+
+
+def front_matter(date: str, prefix: str, author: str, sticky: bool) -> str:
+    tags = ", ".join(f"{prefix}tag{n}" for n in range(MAX_TAGS))
+    categories = ", ".join(f"{prefix}cat{n}" for n in range(MAX_CATEGORIES))
+    return (
+        f"---\ntitle: Everything\ndate: {date}\ntags: [{tags}]\ncategories: [{categories}]\n"
+        f"author: {author}\nsticky: {str(sticky).lower()}\n---\nBody.\n"
+    )
+
+
+def test_a_post_changing_everything_at_once_fits_one_transaction(
+    client: Client, publish: Publish, s3: Any
+) -> None:
+    # The largest transaction a post makes: every listing entry and counter moves (new
+    # date, all tags and categories, author, sticky), and it takes three related posts.
+    for n in range(4):
+        other = make_post_markdown(f"Other {n}", f"2019-01-0{n + 1}", ["btag0", "btag1"])
+        publish(f"posts/other{n}.md", other)
+    publish("posts/all.md", front_matter("2019-01-15", "a", "Ann", sticky=True))
+    sizes: list[int] = []
+
+    def count(params: dict[str, Any], **_: Any) -> None:
+        sizes.append(len(params["TransactItems"]))
+
+    event = "provide-client-params.dynamodb.TransactWriteItems"
+    aws.dynamodb_client().meta.events.register(event, count)
+    try:
+        publish("posts/all.md", front_matter("2020-06-20", "b", "Bob", sticky=False))
+    finally:
+        aws.dynamodb_client().meta.events.unregister(event, count)
+    # DynamoDB refuses more than 100 actions; this is the worst case, within 10 of it.
+    assert 90 <= max(sizes) <= 100, sizes
+    listed = s3.list_objects_v2(Bucket=BUCKET_NAME, Prefix=reports.ERRORS_PREFIX)
+    assert listed.get("Contents", []) == []
+    body = client.http.get("/2020/06/everything/").body.decode()
+    assert "btag14" in body and "bcat4" in body and "Other 3" in body
+    assert "atag0" not in body
+    assert client.http.get("/2019/01/everything/").status_code == 404
+    assert client.http.get("/tag/atag14/").status_code == 404
+    assert "Featured" not in client.http.get("/").body.decode()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -56,16 +57,50 @@ def test_redirects_follow_the_post_and_go_with_it(
     assert location(client, "/one/") == (404, "")
 
 
+def filed_report(s3: Any, key: str) -> dict[str, Any] | None:
+    try:
+        body = s3.get_object(Bucket=BUCKET_NAME, Key=f"errors/{key}.json")["Body"].read()
+    except s3.exceptions.NoSuchKey:
+        return None
+    report: dict[str, Any] = json.loads(body)
+    return report
+
+
 def test_an_address_stays_with_the_post_that_claimed_it_first(
-    client: Client, publish: Publish
+    client: Client, publish: Publish, s3: Any
 ) -> None:
     publish("posts/first.md", post("First", "2019-01-01", ["/shared/"]))
     publish("posts/second.md", post("Second", "2019-02-01", ["/shared/", "/mine/"]))
     assert location(client, "/shared/") == (301, "/2019/01/first/")
     assert location(client, "/mine/") == (301, "/2019/02/second/")
+    # The second file is published, and its author is told which address it did not get.
+    assert client.http.get("/2019/02/second/").status_code == 200
+    report = filed_report(s3, "posts/second.md")
+    assert report is not None and report["published"] is True
+    assert "/shared/ (claimed by posts/first.md)" in report["reason"]
+    assert "/mine/" not in report["reason"]
+    assert filed_report(s3, "posts/first.md") is None
     # Nor can the second file release what it never held.
     publish("posts/second.md", post("Second", "2019-02-01", ["/mine/"]))
     assert location(client, "/shared/") == (301, "/2019/01/first/")
+    assert filed_report(s3, "posts/second.md") is None
+
+
+def test_an_address_given_up_goes_to_the_file_that_was_told_it_was_taken(
+    client: Client, publish: Publish, s3: Any
+) -> None:
+    publish("posts/old.md", post("Old", "2019-01-01", ["/moved/"]))
+    publish("posts/new.md", post("New", "2019-02-01", ["/moved/"]))
+    assert filed_report(s3, "posts/new.md") is not None
+    s3.delete_object(Bucket=BUCKET_NAME, Key="posts/old.md")
+    deliver(client, "posts/old.md", "ObjectRemoved:Delete")
+    assert location(client, "/moved/") == (404, "")
+    # The hourly reconcile re-syncs every reported file: the address is free now, so
+    # the file claims it and its report goes.
+    scheduled = client.events.generate_cw_event("aws.events", "Scheduled Event", {}, [])
+    client.lambda_.invoke("reconcile", scheduled)
+    assert location(client, "/moved/") == (301, "/2019/02/new/")
+    assert filed_report(s3, "posts/new.md") is None
 
 
 def test_a_post_shows_its_author_whose_archive_lists_their_posts(

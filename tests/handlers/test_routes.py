@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from chalice.test import Client
@@ -101,6 +102,9 @@ def test_post_page_shows_metadata_and_neighbours(client: Client) -> None:
         "/%ZZ/",
         "/2026/08/..%2F..%2Fetc/",
         "/static/x.js",
+        # Digits of other scripts are not a date: Python's \\d and isdigit() take them.
+        "/\u0662\u0660\u0662\u0666/",
+        "/2026/\u0660\u0669/",
     ],
 )
 def test_unknown_paths_get_the_404_page(client: Client, path: str) -> None:
@@ -200,3 +204,9 @@ def test_security_headers_on_every_response(client: Client, path: str) -> None:
     assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+@pytest.mark.parametrize("value", ["\u00b2", "\u0662", "12\u00b2"])
+def test_an_old_query_with_other_digits_is_the_home_page(client: Client, value: str) -> None:
+    status, html = get(client, f"/?p={quote(value)}")
+    assert status == 200 and "<h1" in html

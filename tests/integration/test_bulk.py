@@ -54,6 +54,10 @@ def corpus() -> dict[str, bytes]:
             aliases.append("/old/shared/")  # claimed by several: the first in key order wins
         if aliases:
             text = text.replace("---\n", f"---\naliases: {json.dumps(aliases)}\n", 1)
+        if n % 25 == 5:  # 12 sticky posts: the layout keeps the newest 10
+            text = text.replace("---\n", "---\nsticky: true\n", 1)
+        if n % 60 == 1:  # split into pages, post 1 with its comments too
+            text += "\n\n<!--nextpage-->\n\nThe second page.\n\n<!--nextpage-->\n\nThird.\n"
         files[f"posts/{post.name}.md"] = text.encode()
     files["posts/post-00001.comments.json"] = json.dumps(COMMENTS).encode()
     files["posts/zz-draft.md"] = b"---\ntitle: Draft\ndate: 2020-01-01\ndraft: true\n---\nNo."
@@ -63,7 +67,23 @@ def corpus() -> dict[str, bytes]:
     files["posts/zz-twin-a.md"] = same.replace(b"%d", b"a")
     files["posts/zz-twin-b.md"] = same.replace(b"%d", b"b")
     files["pages/about.md"] = b"---\ntitle: About\n---\nAbout this blog."
+    files.update(_nested_categories())
     return files
+
+
+def _nested_categories() -> dict[str, bytes]:
+    """Posts giving slugs and parents, then others renaming, keeping and clearing them."""
+    fronts = [
+        "categories: [{name: Code, slug: code}, {name: Python, slug: python, parent: code},"
+        " {name: Web, parent: code}]\ntags: [{name: C++, slug: cpp}]",
+        "categories: [WEB]\ntags: [{name: cpp}]",  # renamed, its parent kept
+        "categories: [{name: PYTHON, parent: ''}, {name: A, parent: b}, {name: B, parent: a}]",
+    ]
+    head = "---\ntitle: Nest {n}\ndate: 2021-0{month}-01\n"
+    return {
+        f"posts/zz-nest-{n}.md": (head.format(n=n, month=n + 1) + f"{front}\n---\nN.").encode()
+        for n, front in enumerate(fronts)
+    }
 
 
 @pytest.fixture
@@ -138,7 +158,8 @@ def test_bulk_load_matches_one_at_a_time(
     )
 
     bulk_pages, bulk_items = snapshot(store)
-    assert outcomes["published"] == POSTS + 2  # every generated post, a twin, the page
+    # Every generated post, a twin, the page, the posts with nested categories.
+    assert outcomes["published"] == POSTS + 2 + len(_nested_categories())
     assert sorted(outcomes.elements()) == sorted(o if o != "published" else o for o in one_by_one)
     assert len(pages) == CRAWLED_PAGES  # posts, tags, categories, archives, feeds, sitemaps
     assert pages.keys() == bulk_pages.keys()

@@ -18,6 +18,7 @@ from blogctl.importing.run import IMPORTED_FROM, ImportOptions, run_import
 from chalicelib.config import Settings
 from chalicelib.publishing.ingest import sync_source
 from chalicelib.storage.keys import ALL_POSTS
+from chalicelib.storage.records import RedirectTarget
 from chalicelib.storage.store import BlogStore
 from tests.helpers.local import BUCKET_NAME
 
@@ -201,6 +202,22 @@ def test_a_clash_keeps_the_existing_file_unless_replace(
     assert replaced.counts[outcomes.PUBLISHED] == 2
     assert [p.title for p in store.reads.list_posts(ALL_POSTS).posts] == ["Hello"]
     assert "posts/hello.comments.json" in bucket_keys(s3)
+
+
+def test_an_old_address_another_post_holds_is_reported_and_the_post_published(
+    s3: Any, store: BlogStore, settings: Settings
+) -> None:
+    mine = b"---\ntitle: Mine\ndate: 2020-01-01\naliases: [/2019/03/15/hello/]\n---\nMine.\n"
+    s3.put_object(Bucket=BUCKET_NAME, Key="posts/mine.md", Body=mine)
+    sync_source("posts/mine.md", s3, store, settings)
+
+    report = run(s3, store, settings, None, dataclasses.replace(POST, comments=()))
+    assert not report.failed and report.counts[outcomes.PUBLISHED] == 1
+    [line] = [a for a in report.attention if "posts/hello.md" in a and "old addresses" in a]
+    assert "/2019/03/15/hello/ (claimed by posts/mine.md)" in line
+    assert store.reads.redirect("/2019/03/15/hello/") == RedirectTarget(post_id="2020/01/mine")
+    titles = [p.title for p in store.reads.list_posts(ALL_POSTS).posts]
+    assert titles == ["Mine", "Hello"]
 
 
 def test_dry_run_writes_nothing(

@@ -19,7 +19,7 @@ import six
 import urllib3
 
 from blogctl import provision
-from tests.helpers.local import BUCKET_NAME, PROJECT_DIR
+from tests.helpers.local import BUCKET_NAME, PROJECT_DIR, copy_project
 from tests.helpers.posts import make_post_markdown
 
 pytestmark = pytest.mark.slow
@@ -32,11 +32,12 @@ MAX_ZIP_BYTES = 5 * 1024 * 1024
 @pytest.fixture(scope="module")
 def package(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Run `chalice package --pkg-format terraform` for the dev stage."""
-    out = tmp_path_factory.mktemp("package") / "out"
+    root = tmp_path_factory.mktemp("package")
+    out = root / "out"
     chalice = Path(sys.executable).with_name("chalice")
     subprocess.run(
         [str(chalice), "package", "--pkg-format", "terraform", "--stage", "dev", str(out)],
-        cwd=PROJECT_DIR,
+        cwd=copy_project(root / "project"),
         check=True,
         capture_output=True,
     )

@@ -153,10 +153,23 @@ def test_convert_body_more_marker_gives_the_lead() -> None:
     assert "MARKER" not in body.markdown
 
 
-def test_convert_body_nextpage_is_noted() -> None:
-    body = convert_body("One<!--nextpage-->Two", no_gallery)
-    assert "nextpage" not in body.markdown and "One" in body.markdown and "Two" in body.markdown
-    assert body.problems == ("split into pages is not supported yet; kept as one page",)
+def test_convert_body_keeps_nextpage_alone_on_its_line() -> None:
+    body = convert_body("One<!--nextpage-->Two\n\n<!--nextpage-->\n\nThree", no_gallery)
+    assert body.markdown == "One\n\n<!--nextpage-->\n\nTwo\n\n<!--nextpage-->\n\nThree\n"
+    assert body.problems == () and "MARKER" not in body.markdown
+
+
+def test_convert_body_nextpage_in_blocks_and_before_more() -> None:
+    blocks = (
+        "<!-- wp:paragraph --><p>One</p><!-- /wp:paragraph -->\n<!-- wp:nextpage -->\n"
+        "<!--nextpage-->\n<!-- /wp:nextpage -->\n<!-- wp:paragraph --><p>Two</p>"
+        "<!-- /wp:paragraph -->"
+    )
+    assert convert_body(blocks, no_gallery).markdown == "One\n\n<!--nextpage-->\n\nTwo\n"
+    # The summary (text before <!--more-->) is of the whole post: no page break in it.
+    body = convert_body("<p>Lead</p><!--nextpage--><p>Two<!--more-->three</p>", no_gallery)
+    assert body.lead == "Lead\n\nTwo\n"
+    assert body.markdown == "Lead\n\n<!--nextpage-->\n\nTwo\n\nthree\n"
 
 
 def test_convert_body_block_content_skips_wpautop() -> None:

@@ -77,7 +77,10 @@ def test_pages_and_toml(items: dict[str, ImportedItem]) -> None:
     assert (about.kind, about.menu_order, about.summary) == ("page", 3, "Who we are")
     assert about.old_paths == ("/about/", "/about-me/")
     assert about.markdown.strip() == "About us, see /2021/06/first/."
-    assert items["content/docs/install.md"].kind == "page"
+    install = items["content/docs/install.md"]
+    # A page in a folder nests under it, so /docs/install/ keeps its path.
+    assert (install.kind, install.parent_path) == ("page", "/docs/")
+    assert about.parent_path == ""
 
 
 def test_statuses(items: dict[str, ImportedItem]) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from blogctl.importing import frontmatter as fm
 from blogctl.importing import jekyll
 from blogctl.importing.liquid import convert_liquid
 from blogctl.importing.model import ImportedItem
@@ -84,7 +85,10 @@ def test_pages(fixture_items: dict[str, ImportedItem]) -> None:
     about = fixture_items["about.md"]
     assert (about.kind, about.slug, about.old_paths) == ("page", "about-us", ("/about-us/",))
     # No pretty permalink style: pages end in .html.
-    assert fixture_items["docs/guide.md"].old_paths == ("/docs/guide.html",)
+    guide = fixture_items["docs/guide.md"]
+    assert guide.old_paths == ("/docs/guide.html",)
+    # It nests under /docs/: its new path is /docs/guide/, and the old one redirects there.
+    assert (guide.slug, guide.parent_path, about.parent_path) == ("guide", "/docs/", "")
 
 
 def test_liquid_converted(fixture_items: dict[str, ImportedItem]) -> None:
@@ -152,3 +156,18 @@ def test_real_sites() -> None:
     assert read("lanyon")["_posts/2020-04-01-whats-jekyll.md"].old_paths == (
         "/2020/04/01/whats-jekyll/",
     )
+
+
+@pytest.mark.parametrize(
+    ("url", "slug", "parent", "address"),
+    [
+        ("/about/", "about", "", "/about/"),
+        ("/docs/guide.html", "guide", "/docs/", "/docs/guide/"),
+        ("/news/releases/", "releases", "/news/", "/news/releases/"),
+        ("/a/b/c/?x=1", "c", "/a/b/", "/a/b/c/"),
+        ("/", "home", "", "/home/"),
+    ],
+)
+def test_a_page_nests_under_its_old_folder(url: str, slug: str, parent: str, address: str) -> None:
+    assert fm.parent_path(url) == parent
+    assert fm.page_address(url, slug) == address

@@ -89,7 +89,11 @@ def test_theme_export_bodies(theme_items: dict[str, ImportedItem]) -> None:
     assert "[caption" not in every and "[gallery" not in every and "<!-- wp:" not in every
     gallery = theme_items["555"]
     assert gallery.markdown.count("![") >= 10 and len(gallery.media) >= 10
-    assert gallery.problems == ("split into pages is not supported yet; kept as one page",)
+    assert gallery.problems == () and gallery.markdown.count("\n<!--nextpage-->\n") == 1
+    paginated = theme_items["1171"]  # "Template: Paginated"
+    assert paginated.markdown == (
+        "Post Page 1\n\n<!--nextpage-->\n\nPost Page 2\n\n<!--nextpage-->\n\nPost Page 3\n"
+    )
     assert "<figcaption>" in theme_items["1177"].markdown
     more = theme_items["996"]
     assert more.summary.startswith("This content is before the [more tag]")

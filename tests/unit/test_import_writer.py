@@ -406,3 +406,21 @@ def test_every_page_of_a_real_export_keeps_its_path() -> None:
     assert len(paths) == 20
     assert all(old == new for old, new in paths.items())
     assert {"/level-1/level-2/level-3a/", "/greek/επίπεδο-2/επίπεδο-3/"} <= set(paths)
+
+
+def test_sticky_posts_say_so_in_front_matter_pages_never() -> None:
+    meta, _ = write(replace(ITEM, sticky=True))
+    assert meta["sticky"] is True
+    assert parsed(replace(ITEM, sticky=True)).sticky is True
+    assert "sticky" not in write(ITEM)[0] and parsed(ITEM).sticky is False
+    page = replace(ITEM, kind="page", sticky=True, old_paths=())
+    assert "sticky" not in write(page)[0]
+
+
+def test_the_real_exports_paginated_and_sticky_posts_reach_the_pipeline() -> None:
+    corpus = Path(__file__).parents[1] / "corpus" / "import" / "wordpress"
+    items = {i.title: i for i in read_site(corpus / "themeunittestdata.wordpress.xml").items}
+    sticky = parsed(items["Template: Sticky"])
+    assert sticky.sticky is True and parsed(items["Template: Paginated"]).sticky is False
+    paginated = parsed(items["Template: Paginated"])
+    assert paginated.markdown.count("\n<!--nextpage-->\n") == 2

@@ -4,13 +4,25 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from chalicelib.models import MenuEntry, PostSummary, SiteIndex, Term, TermCount
+from chalicelib.models import (
+    MAX_STICKY_POSTS,
+    MAX_TAGS,
+    Layout,
+    MenuEntry,
+    PostSummary,
+    SiteIndex,
+    Term,
+    TermCount,
+)
 from chalicelib.publishing.layout import (
     CLOUD_TAGS,
+    LAYOUT_BUDGET,
     SIDEBAR_CATEGORIES,
     bounded_fragments,
     layout_content,
+    sticky_bytes,
 )
+from chalicelib.storage.items import layout_attributes, typed
 
 
 def _index(terms: int, name_chars: int = 100, title_chars: int = 10) -> SiteIndex:
@@ -45,3 +57,26 @@ def test_fragments_fit_the_budget_however_many_and_long_the_names() -> None:
         menu, sidebar = bounded_fragments(_index(2_000, title_chars=60_000), budget)
         assert len(menu.encode()) + len(sidebar.encode()) <= budget
         assert "T" * 200 in sidebar and "T" * 201 not in sidebar
+
+
+def test_the_layout_item_stays_under_400_kb_with_the_largest_sticky_posts() -> None:
+    # At the pipeline's limits: 1,000-character titles and summaries in a 3-byte script,
+    # 15 tags and 5 categories of 100 characters, and a byline of 200.
+    term = Term("字" * 100, "字" * 100)
+    largest = PostSummary(
+        "2026/08/" + "字" * 100,
+        "字" * 1000,
+        datetime(2026, 8, 1, tzinfo=UTC),
+        "字" * 1000,
+        (term,) * MAX_TAGS,
+        (term,) * 5,
+        "2026-08-01T00:00:00#2026/08/" + "字" * 100,
+        Term("字" * 200, "字" * 200),
+    )
+    sticky = (largest,) * MAX_STICKY_POSTS
+    budget = LAYOUT_BUDGET - sticky_bytes(sticky)
+    menu, sidebar = bounded_fragments(_index(2_000, title_chars=60_000), budget)
+    layout = Layout(menu, sidebar, ("2026-08",) * 240, frozenset(range(1, 32)), 10**6, sticky)
+    item = typed(layout_attributes(layout, 10**9))
+    size = sum(len(name) + len(str(value).encode()) for name, value in item.items())
+    assert budget > 50_000 and size < 400_000

@@ -224,3 +224,22 @@ def test_dot_only_terms_are_refused_because_urls_resolve_them(term: str, field: 
     with pytest.raises(ParseError, match=f"{field} .* cannot be part of a URL"):
         parse_bytes(f'---\n{field}: ["ok", "{term}"]\n---\nBody.\n'.encode())
     assert [t.key for t in parse_terms(".net, a.b", field, 5)] == [".net", "a.b"]
+
+
+def test_sticky_is_a_boolean_for_posts_only() -> None:
+    assert parse_bytes(b"---\nsticky: true\n---\nBody").sticky is True
+    assert parse_bytes(b"---\ntitle: T\n---\nBody").sticky is False
+    for value in (b"yes please", b"1", b"'true'", b"[true]"):
+        with pytest.raises(ParseError, match="sticky must be true or false"):
+            parse_bytes(b"---\nsticky: " + value + b"\n---\nBody")
+    with pytest.raises(ParseError, match="sticky is for posts only"):
+        parse_bytes(b"---\nsticky: true\n---\nBody", key="pages/about.md")
+    assert parse_bytes(b"---\nsticky: false\n---\nBody", key="pages/about.md").sticky is False
+
+
+def test_an_author_whose_key_folds_too_long_to_store_is_refused() -> None:
+    # U+FDFA folds to 18 characters: 200 of them would make a 6,600-byte AUTHOR# key.
+    front = "---\ntitle: T\ndate: 2020-01-01\nauthor: " + "\ufdfa" * 200 + "\n---\nBody.\n"
+    with pytest.raises(ParseError, match="author must be a name"):
+        parse_bytes(front.encode())
+    assert parse_bytes(front.replace("\ufdfa", "字").encode()).author is not None
