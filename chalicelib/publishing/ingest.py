@@ -379,13 +379,7 @@ def _held_elsewhere(store: BlogStore, target: dict[str, Any], aliases: tuple[str
     if not aliases:
         return ""
     held = store.redirects.held_elsewhere(str(target["source_key"]), target, aliases)
-    if not held:
-        return ""
-    listed = ", ".join(f"{alias} (claimed by {holder})" for alias, holder in sorted(held.items()))
-    return (
-        "published, but these old addresses already redirect to another file's post or "
-        f"page, and not here: {listed}; remove them from one of the two files"
-    )
+    return reports.aliases_held_elsewhere(held) if held else ""
 
 
 def _reject(s3: Any, bucket: str, key: str, etag: str | None, reason: str) -> str:
