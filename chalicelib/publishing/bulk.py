@@ -34,8 +34,9 @@ from chalicelib.bucket import POSTS_PREFIX
 from chalicelib.config import Settings
 from chalicelib.models import Post, PostSummary, with_comments
 from chalicelib.publishing import reports
+from chalicelib.publishing.build import build_post
 from chalicelib.publishing.comments import comments_key, parse_comments, render_comments
-from chalicelib.publishing.ingest import build_post, fetch_object, is_source_key, sync_source
+from chalicelib.publishing.ingest import fetch_object, is_source_key, sync_source
 from chalicelib.publishing.layout import refresh_layout
 from chalicelib.publishing.markup import html_to_text
 from chalicelib.publishing.parsing import ParseError, SourceDocument
