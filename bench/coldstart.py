@@ -22,6 +22,7 @@ PUBLISH_ONLY = (
     "nh3",
     "yaml",
     "chalicelib.publishing.ingest",
+    "chalicelib.publishing.build",
     "chalicelib.storage.transactions",
     "chalicelib.storage.writes",
     "chalicelib.storage.links",

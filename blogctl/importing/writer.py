@@ -14,8 +14,8 @@ from blogctl.importing.model import ImportedComment, ImportedItem, ImportedTerm
 from chalicelib.bucket import PAGES_PREFIX, POST_SUFFIX, POSTS_PREFIX
 from chalicelib.models import MAX_CATEGORIES, MAX_TAGS
 from chalicelib.publishing import comments as pipeline_comments
+from chalicelib.publishing.build import MAX_TITLE_CHARS, RESERVED_PAGE_SLUGS, require_page_path
 from chalicelib.publishing.comments import COMMENTS_SUFFIX
-from chalicelib.publishing.ingest import MAX_TITLE_CHARS, RESERVED_PAGE_SLUGS, require_page_path
 from chalicelib.publishing.parsing import (
     MAX_ALIASES,
     MAX_AUTHOR_CHARS,

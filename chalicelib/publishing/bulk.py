@@ -34,8 +34,9 @@ from chalicelib.bucket import POSTS_PREFIX
 from chalicelib.config import Settings
 from chalicelib.models import Post, PostSummary, with_comments
 from chalicelib.publishing import reports
+from chalicelib.publishing.build import build_post
 from chalicelib.publishing.comments import comments_key, parse_comments, render_comments
-from chalicelib.publishing.ingest import build_post, fetch_object, is_source_key, sync_source
+from chalicelib.publishing.ingest import fetch_object, is_source_key, sync_source
 from chalicelib.publishing.layout import refresh_layout
 from chalicelib.publishing.markup import html_to_text
 from chalicelib.publishing.parsing import ParseError, SourceDocument
@@ -149,12 +150,14 @@ def plan_links(rendered: Sequence[Rendered]) -> tuple[list[LoadedPost], set[tupl
             linked |= {(r.post_id, other.post_id) for r in again}
     ordered = sorted(summaries.values(), key=lambda s: s.sort_key)
     position = {s.post_id: i for i, s in enumerate(ordered)}
-    claimed: set[str] = set()
+    claimed: dict[str, str] = {}
     loaded = []
     for ready in rendered:
         at = position[ready.post.post_id]
-        aliases = tuple(a for a in dict.fromkeys(ready.post.aliases) if a not in claimed)
-        claimed |= set(aliases)
+        wanted = dict.fromkeys(ready.post.aliases)
+        aliases = tuple(a for a in wanted if a not in claimed)
+        held = {a: claimed[a] for a in wanted if a in claimed}
+        claimed.update(dict.fromkeys(aliases, ready.post.source_key))
         loaded.append(
             LoadedPost(
                 post=ready.post,
@@ -164,9 +167,32 @@ def plan_links(rendered: Sequence[Rendered]) -> tuple[list[LoadedPost], set[tupl
                 older=ordered[at - 1] if at > 0 else None,
                 newer=ordered[at + 1] if at + 1 < len(ordered) else None,
                 aliases=aliases,
+                held_elsewhere=held,
             )
         )
     return loaded, linked
+
+
+def keep_held_addresses(loaded: list[LoadedPost], store: BlogStore) -> list[LoadedPost]:
+    """Leave old addresses the table already gives another file (a page) to that file.
+
+    Batch writes cannot be conditional, so the claims are checked first (BatchGetItem of
+    100 addresses): as one at a time, the first claimer keeps an address.
+    """
+    holders = store.redirects.holders([a for p in loaded for a in p.aliases])
+    kept = []
+    for post in loaded:
+        taken = {
+            a: holders[a]
+            for a in post.aliases
+            if holders.get(a, post.post.source_key) != post.post.source_key
+        }
+        if taken:
+            aliases = tuple(a for a in post.aliases if a not in taken)
+            held = {**post.held_elsewhere, **taken}
+            post = dataclasses.replace(post, aliases=aliases, held_elsewhere=held)
+        kept.append(post)
+    return kept
 
 
 def publish_bulk(
@@ -182,6 +208,7 @@ def publish_bulk(
     tick = progress or (lambda _stage, _done, _total: None)
     rendered, fallback = render_all(objects, settings, now, lambda: tick("render", 1, len(objects)))
     loaded, linked = plan_links(rendered)
+    loaded = keep_held_addresses(loaded, store)
     loaded = [_offloaded(p, s3, settings.bucket_name) for p in loaded]
     writes = BulkWrites(store.table)
     writes.release(fallback)
@@ -191,7 +218,7 @@ def publish_bulk(
         outcomes[sync_source(key, s3, store, settings, now=now)] += 1
         tick("one-by-one", 1, len(fallback))
     refresh_layout(store)
-    _clear_reports(s3, settings.bucket_name, {p.post.source_key for p in loaded})
+    _file_reports(s3, settings.bucket_name, loaded)
     return outcomes
 
 
@@ -307,9 +334,16 @@ def _listed(s3: Any, bucket: str, prefix: str = POSTS_PREFIX) -> Iterable[str]:
             yield entry["Key"]
 
 
-def _clear_reports(s3: Any, bucket: str, keys: set[str]) -> None:
-    """Delete the error reports of published sources (one listing, then one delete each)."""
-    found = {reports.report_key(k): k for k in keys}
+def _file_reports(s3: Any, bucket: str, loaded: Sequence[LoadedPost]) -> None:
+    """Report old addresses held elsewhere; delete the other published sources' reports."""
+    clean = {reports.report_key(p.post.source_key): p.post.source_key for p in loaded}
+    for post in loaded:
+        if post.held_elsewhere:
+            reason = reports.aliases_held_elsewhere(dict(post.held_elsewhere))
+            key = post.post.source_key
+            report = reports.new_report(key, reason, post.version.etag, published=True)
+            reports.write_report(s3, bucket, report)
+            del clean[reports.report_key(key)]
     for key in list(_listed(s3, bucket, reports.ERRORS_PREFIX)):
-        if key in found:
-            reports.clear_report(s3, bucket, found[key])
+        if key in clean:
+            reports.clear_report(s3, bucket, clean[key])

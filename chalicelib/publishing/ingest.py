@@ -14,8 +14,9 @@ from botocore.exceptions import ClientError
 
 from chalicelib.bucket import PAGES_PREFIX, POST_SUFFIX, POSTS_PREFIX
 from chalicelib.config import Settings
-from chalicelib.models import Post, StaticPage, with_comments
+from chalicelib.models import Post, with_comments
 from chalicelib.publishing import reports
+from chalicelib.publishing.build import build_page, build_post
 from chalicelib.publishing.comments import (
     MAX_COMMENTS_BYTES,
     comments_key,
@@ -23,47 +24,20 @@ from chalicelib.publishing.comments import (
     render_comments,
 )
 from chalicelib.publishing.layout import refresh_layout
-from chalicelib.publishing.markup import (
-    html_to_text,
-    render_markdown,
-    render_post_body,
-    summarize,
-)
-from chalicelib.publishing.parsing import ParseError, SourceDocument, parse_document
+from chalicelib.publishing.markup import html_to_text
+from chalicelib.publishing.parsing import ParseError, SourceDocument
 from chalicelib.publishing.related import links, relate_back, related_posts, unlink_departed
 from chalicelib.search import index_terms
-from chalicelib.site.urls import MAX_PAGE_DEPTH
 from chalicelib.storage import bodies
 from chalicelib.storage.items import redirect_attributes
 from chalicelib.storage.records import SlugTakenError, SourceVersion
 from chalicelib.storage.store import BlogStore
 
 LOG = logging.getLogger(__name__)
-# Static pages live at /{slug}/, beside these routes: a page may not take their names.
-RESERVED_PAGE_SLUGS = {
-    "tag",
-    "category",
-    "feed",
-    "search",
-    "static",
-    "media",
-    "sitemap-xml",
-    "robots-txt",
-}
-# Nested pages are also served beside these routes (/author/{key}/, /sitemaps/{name}):
-# /author/ may be a page, but a page under it would never be reached.
-RESERVED_PAGE_ROOTS = RESERVED_PAGE_SLUGS | {"author", "sitemaps"}
 # Rounds repeat only while the object keeps changing under us (same-second uploads).
 _MAX_SYNC_ROUNDS = 8
 # Outcomes after which the menu, sidebar or calendar may show something else.
 _LAYOUT_CHANGES = {"published", "removed", "scheduled", "draft-unpublished", "repaired"}
-# A post's title and summary are copied into every listing it appears in (up to 21
-# items in its transaction, 4 MB in all), so both are bounded; the body is not.
-MAX_TITLE_CHARS = 1000
-MAX_SUMMARY_CHARS = 1000
-# A page is one Lambda response (at most 6 MB with the layout around the post), and
-# highlighted code can render to 20 times its size: a post must fit with room to spare.
-MAX_RENDERED_BYTES = 4_000_000
 
 
 @dataclass(frozen=True)
@@ -75,44 +49,6 @@ class FetchedObject:
     size: int
 
 
-def build_post(doc: SourceDocument, settings: Settings) -> Post:
-    """Parse and render an uploaded file into a post. Pure; raises ParseError."""
-    parsed = parse_document(doc, settings.timezone, settings.max_post_bytes)
-    if len(parsed.title) > MAX_TITLE_CHARS:
-        raise ParseError(
-            f"the title is {len(parsed.title)} characters; the limit is {MAX_TITLE_CHARS}"
-        )
-    html = render_post_body(parsed.markdown)
-    _require_size(html, MAX_RENDERED_BYTES, "post")
-    summary = parsed.summary or summarize(html)
-    if len(summary) > MAX_SUMMARY_CHARS:
-        summary = summary[: MAX_SUMMARY_CHARS - 1].rstrip() + "…"
-    return Post(
-        slug=parsed.slug,
-        title=parsed.title,
-        published=parsed.published,
-        tags=parsed.tags,
-        categories=parsed.categories,
-        summary=summary,
-        html=html,
-        source_key=doc.key,
-        draft=parsed.draft,
-        via=parsed.via,
-        author=parsed.author,
-        aliases=parsed.aliases,
-        sticky=parsed.sticky,
-    )
-
-
-def _require_size(html: str, limit: int, kind: str) -> None:
-    size = len(html.encode())
-    if size > limit:
-        raise ParseError(
-            f"the {kind} renders to {size:,} bytes of HTML; the limit is {limit:,}: "
-            "split it, or shorten its code blocks and tables"
-        )
-
-
 def is_source_key(key: str) -> bool:
     """Tell whether an object key is a source: ``posts/<name>.md`` or ``pages/<name>.md``."""
     folder, _, name = key.partition("/")
@@ -121,31 +57,6 @@ def is_source_key(key: str) -> bool:
         and key.endswith(POST_SUFFIX)
         and "/" not in name
     )
-
-
-def build_page(doc: SourceDocument, settings: Settings) -> StaticPage:
-    """Parse and render a static page. Pure; raises ParseError."""
-    parsed = parse_document(doc, settings.timezone, settings.max_post_bytes)
-    path = f"{parsed.parent}/{parsed.slug}" if parsed.parent else parsed.slug
-    require_page_path(path)
-    html = render_markdown(parsed.markdown)
-    # A page's body stays in its item (a static page is small): it must fit there.
-    _require_size(html, bodies.INLINE_HTML_BYTES, "page")
-    summary = parsed.summary or summarize(html)
-    # Its own address is served, not redirected: an alias equal to it would only shadow it.
-    aliases = tuple(alias for alias in parsed.aliases if alias != f"/{path}/")
-    return StaticPage(
-        path, parsed.title, html, summary, parsed.menu_order, doc.key, parsed.draft, aliases
-    )
-
-
-def require_page_path(path: str) -> None:
-    """Refuse a page path that a site route or a date archive answers; raise ParseError."""
-    root, nested = path.split("/", 1)[0], "/" in path
-    if root.isdigit() or root in RESERVED_PAGE_SLUGS or (nested and root in RESERVED_PAGE_ROOTS):
-        raise ParseError(f"a page cannot be called {path!r}: the site uses that address")
-    if path.count("/") >= MAX_PAGE_DEPTH:
-        raise ParseError(f"pages nest at most {MAX_PAGE_DEPTH} deep: {path!r} is deeper")
 
 
 def sync_source(
@@ -379,13 +290,7 @@ def _held_elsewhere(store: BlogStore, target: dict[str, Any], aliases: tuple[str
     if not aliases:
         return ""
     held = store.redirects.held_elsewhere(str(target["source_key"]), target, aliases)
-    if not held:
-        return ""
-    listed = ", ".join(f"{alias} (claimed by {holder})" for alias, holder in sorted(held.items()))
-    return (
-        "published, but these old addresses already redirect to another file's post or "
-        f"page, and not here: {listed}; remove them from one of the two files"
-    )
+    return reports.aliases_held_elsewhere(held) if held else ""
 
 
 def _reject(s3: Any, bucket: str, key: str, etag: str | None, reason: str) -> str:

@@ -54,6 +54,15 @@ def list_reports(s3: Any, bucket: str) -> Iterator[ErrorReport]:
             yield ErrorReport(**json.loads(body))
 
 
+def aliases_held_elsewhere(held: dict[str, str]) -> str:
+    """Tell the author which old addresses (alias -> the file holding it) do not lead here."""
+    listed = ", ".join(f"{alias} (claimed by {holder})" for alias, holder in sorted(held.items()))
+    return (
+        "published, but these old addresses already redirect to another file's post or "
+        f"page, and not here: {listed}; remove them from one of the two files"
+    )
+
+
 def new_report(key: str, reason: str, etag: str, published: bool = False) -> ErrorReport:
     """Make a report stamped with the current time."""
     stamp = datetime.now(UTC).isoformat(timespec="seconds")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -55,6 +55,8 @@ class LoadedPost:
     older: PostSummary | None
     newer: PostSummary | None
     aliases: tuple[str, ...]  # the old addresses it claims first
+    # Old addresses another file holds (alias -> that file): reported, as one at a time.
+    held_elsewhere: Mapping[str, str] = field(default_factory=dict)
 
     def record(self) -> SourceRecord:
         """Return its source's record as one-at-a-time publishing leaves it: done, rev 1."""

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from chalicelib.storage.keys import ITEM, redirect_item
 from chalicelib.storage.transactions import WritableTable, condition, if_owned_by
 
 LOG = logging.getLogger(__name__)
+# DynamoDB's limit of keys in one BatchGetItem.
+BATCH_GET_KEYS = 100
 
 
 class Redirects:
@@ -47,16 +50,30 @@ class Redirects:
         now, as ``apply`` would have. Called after publishing, so a duplicate event or a
         reconcile re-checks what the author was told.
         """
-        found = self._table.batch_get([(redirect_item(alias), ITEM) for alias in aliases])
+        holders = self.holders(aliases)
         held: dict[str, str] = {}
         for alias in aliases:
-            item = found.get((redirect_item(alias), ITEM))
-            if item is None:
+            holder = holders.get(alias)
+            if holder is None:
                 put = self._table.put(redirect_item(alias), ITEM, target)
                 if self._table.write_if(if_owned_by(put, source_key)):
                     continue
+                # Taken since the read; if it was let go again too, say so plainly.
                 item = self._table.get(redirect_item(alias), ITEM) or {}
-            holder = str(item.get("source_key", ""))
+                holder = str(item.get("source_key", "another file, since released"))
             if holder != source_key:
                 held[alias] = holder
         return held
+
+    def holders(self, aliases: Sequence[str]) -> dict[str, str]:
+        """Return the file holding each held address among these (BatchGetItem, 100 a request)."""
+        found: dict[str, str] = {}
+        unique = list(dict.fromkeys(aliases))
+        for start in range(0, len(unique), BATCH_GET_KEYS):
+            chunk = unique[start : start + BATCH_GET_KEYS]
+            items = self._table.batch_get([(redirect_item(alias), ITEM) for alias in chunk])
+            for alias in chunk:
+                item = items.get((redirect_item(alias), ITEM))
+                if item is not None:
+                    found[alias] = str(item.get("source_key", ""))
+        return found

@@ -37,7 +37,8 @@ def test_the_publishing_code_does_import_them() -> None:
     names = ", ".join(repr(n) for n in PUBLISH_ONLY)
     code = (
         "import sys\n"
-        "from chalicelib.publishing.ingest import render_markdown\n"
+        "import chalicelib.publishing.ingest\n"
+        "from chalicelib.publishing.markup import render_markdown\n"
         "render_markdown('```python\\nx = 1\\n```')\n"
         f"print(sorted(n for n in ({names}) if n in sys.modules))"
     )

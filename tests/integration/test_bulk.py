@@ -24,6 +24,7 @@ from chalicelib.config import Settings
 from chalicelib.publishing import bulk
 from chalicelib.publishing.ingest import sync_source
 from chalicelib.storage.keys import ALL_POSTS, COUNTS, SOURCE_INDEX, source_item
+from chalicelib.storage.records import RedirectTarget
 from chalicelib.storage.store import BlogStore
 from tests.helpers.local import BUCKET_NAME, PROJECT_DIR, TABLE_NAME
 from tests.integration import test_import_run as importing
@@ -234,3 +235,39 @@ def test_import_publishes_new_posts_in_bulk(s3: Any, store: BlogStore, settings:
     items = table_items(store)
     assert run().counts[outcomes.UNCHANGED] == 4  # a rerun changes nothing
     assert table_items(store) == items
+
+
+def test_old_addresses_held_elsewhere_stay_there_and_are_reported(
+    s3: Any, store: BlogStore, settings: Settings
+) -> None:
+    """As one at a time: a page's address stays the page's; a later file's twin is told."""
+    page = b"---\ntitle: About\naliases: [/about-me/]\n---\nMe."
+    s3.put_object(Bucket=BUCKET_NAME, Key="pages/about.md", Body=page)
+    assert sync_source("pages/about.md", s3, store, settings) == "published"
+    files = {
+        "posts/a.md": b"---\ntitle: A\ndate: 2020-01-01\naliases: [/shared/, /a/]\n---\nA.",
+        "posts/b.md": b"---\ntitle: B\ndate: 2020-01-02\naliases: [/shared/, /about-me/]\n---\nB.",
+    }
+    bulk.claim(store, {key: bulk.md5_hex(body) for key, body in files.items()})
+    for key, body in files.items():
+        s3.put_object(Bucket=BUCKET_NAME, Key=key, Body=body)
+
+    bulk.publish_bulk(bulk.read_sources(s3, settings, sorted(files)), s3, store, settings, NOW)
+
+    def report(key: str) -> dict[str, Any] | None:
+        try:
+            body = s3.get_object(Bucket=BUCKET_NAME, Key=f"errors/{key}.json")["Body"].read()
+        except s3.exceptions.NoSuchKey:
+            return None
+        found: dict[str, Any] = json.loads(body)
+        return found
+
+    assert store.reads.redirect("/about-me/") == RedirectTarget(page="about")
+    assert store.reads.redirect("/shared/") == RedirectTarget(post_id="2020/01/a")
+    assert store.reads.redirect("/a/") == RedirectTarget(post_id="2020/01/a")
+    assert report("posts/a.md") is None
+    told = report("posts/b.md")
+    assert told is not None and told["published"] is True
+    assert "/about-me/ (claimed by pages/about.md)" in told["reason"]
+    assert "/shared/ (claimed by posts/a.md)" in told["reason"]
+    assert store.reads.get_post("2020/01/b") is not None

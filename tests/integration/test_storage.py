@@ -10,7 +10,7 @@ import pytest
 
 from chalicelib.config import Settings
 from chalicelib.models import Post
-from chalicelib.publishing.ingest import build_post
+from chalicelib.publishing.build import build_post
 from chalicelib.publishing.parsing import SourceDocument
 from chalicelib.storage.keys import ALL_POSTS, category_listing, tag_listing
 from chalicelib.storage.records import SlugTakenError, SourceVersion

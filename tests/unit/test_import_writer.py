@@ -16,8 +16,8 @@ from blogctl.importing.wordpress import read_site
 from blogctl.importing.writer import MAX_ALIASES, Rejected, SlugRegistry, source_for
 from chalicelib.config import Settings
 from chalicelib.models import MAX_CATEGORIES, MAX_TAGS
+from chalicelib.publishing.build import build_page
 from chalicelib.publishing.comments import parse_comments
-from chalicelib.publishing.ingest import build_page
 from chalicelib.publishing.parsing import SourceDocument, parse_document, split_front_matter
 from chalicelib.site.media import media_key
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from chalicelib.config import Settings
-from chalicelib.publishing.ingest import build_page
+from chalicelib.publishing.build import build_page
 from chalicelib.publishing.parsing import ParseError, SourceDocument, parse_document, parse_parent
 from chalicelib.site import urls
 from chalicelib.storage.items import (
