@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
 from chalice.test import Client
 
-from tests.helpers.events import deliver
+from tests.helpers.events import deliver, filed_report
 from tests.helpers.local import BUCKET_NAME
 
 Publish = Callable[[str, str], None]
@@ -55,15 +54,6 @@ def test_redirects_follow_the_post_and_go_with_it(
     s3.delete_object(Bucket=BUCKET_NAME, Key="posts/a.md")
     deliver(client, "posts/a.md", "ObjectRemoved:Delete")
     assert location(client, "/one/") == (404, "")
-
-
-def filed_report(s3: Any, key: str) -> dict[str, Any] | None:
-    try:
-        body = s3.get_object(Bucket=BUCKET_NAME, Key=f"errors/{key}.json")["Body"].read()
-    except s3.exceptions.NoSuchKey:
-        return None
-    report: dict[str, Any] = json.loads(body)
-    return report
 
 
 def test_an_address_stays_with_the_post_that_claimed_it_first(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import quote_plus
 
@@ -21,3 +22,13 @@ def publish_source(client: Client, s3: Any, key: str, text: str | bytes) -> None
     body = text.encode() if isinstance(text, str) else text
     s3.put_object(Bucket=BUCKET_NAME, Key=key, Body=body)
     deliver(client, key, "ObjectCreated:Put")
+
+
+def filed_report(s3: Any, key: str) -> dict[str, Any] | None:
+    """Return the errors/ report filed for a source, or None if there is none."""
+    try:
+        body = s3.get_object(Bucket=BUCKET_NAME, Key=f"errors/{key}.json")["Body"].read()
+    except s3.exceptions.NoSuchKey:
+        return None
+    report: dict[str, Any] = json.loads(body)
+    return report

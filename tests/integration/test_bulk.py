@@ -26,6 +26,7 @@ from chalicelib.publishing.ingest import sync_source
 from chalicelib.storage.keys import ALL_POSTS, COUNTS, SOURCE_INDEX, source_item
 from chalicelib.storage.records import RedirectTarget
 from chalicelib.storage.store import BlogStore
+from tests.helpers.events import filed_report
 from tests.helpers.local import BUCKET_NAME, PROJECT_DIR, TABLE_NAME
 from tests.integration import test_import_run as importing
 
@@ -254,19 +255,11 @@ def test_old_addresses_held_elsewhere_stay_there_and_are_reported(
 
     bulk.publish_bulk(bulk.read_sources(s3, settings, sorted(files)), s3, store, settings, NOW)
 
-    def report(key: str) -> dict[str, Any] | None:
-        try:
-            body = s3.get_object(Bucket=BUCKET_NAME, Key=f"errors/{key}.json")["Body"].read()
-        except s3.exceptions.NoSuchKey:
-            return None
-        found: dict[str, Any] = json.loads(body)
-        return found
-
     assert store.reads.redirect("/about-me/") == RedirectTarget(page="about")
     assert store.reads.redirect("/shared/") == RedirectTarget(post_id="2020/01/a")
     assert store.reads.redirect("/a/") == RedirectTarget(post_id="2020/01/a")
-    assert report("posts/a.md") is None
-    told = report("posts/b.md")
+    assert filed_report(s3, "posts/a.md") is None
+    told = filed_report(s3, "posts/b.md")
     assert told is not None and told["published"] is True
     assert "/about-me/ (claimed by pages/about.md)" in told["reason"]
     assert "/shared/ (claimed by posts/a.md)" in told["reason"]
