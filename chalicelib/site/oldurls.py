@@ -26,6 +26,9 @@ class Rewrite:
 
     target: str = ""
     lookup: str = ""
+    # A part of a post split into pages: /2019/03/15/hello/2/ is part 2 of what
+    # /2019/03/15/hello/ leads to, unless the whole address is itself an old address.
+    part: int = 0
 
 
 HOME = "/"
@@ -51,7 +54,9 @@ FEED_QUERIES = {
     "comments-rss2": RSS,
     "comments-atom": RSS,
 }
-QUERY_PARAMETERS = ("feed", "tag")
+QUERY_PARAMETERS = ("feed", "tag", "s")
+# WordPress's search, /?s=words: longer queries are not searched (as the search page).
+_SEARCH_QUERY = re.compile(r"^\S.{0,199}$", re.DOTALL)
 _FEED_KINDS = {"rss2": RSS, "rss": RSS, "rdf": RSS, "atom": ATOM}
 # What WordPress answers under a post's address besides the post: its comment feed,
 # trackback URL, comment pages and embed view. Each leads to the post.
@@ -83,6 +88,8 @@ def query_address(name: str, value: str) -> str | None:
         return f"/?feed={value}"
     if name == "tag" and _TAG_QUERY.match(value) and _term(value):
         return f"/?tag={value}"
+    if name == "s" and _SEARCH_QUERY.match(value):
+        return f"/?s={value}"
     return None
 
 
@@ -91,6 +98,8 @@ def _rewrite(address: str) -> Rewrite | None:
         name, _, value = address[2:].partition("=")
         if name == "feed" and value in FEED_QUERIES:
             return Rewrite(FEED_QUERIES[value])
+        if name == "s" and _SEARCH_QUERY.match(value):
+            return Rewrite(urls.with_query("/search", q=value))
         key = _term(value) if name == "tag" and _TAG_QUERY.match(value) else ""
         return Rewrite(urls.tag_path(key)) if key else None
     if address in _FEED_FILES:
@@ -105,7 +114,13 @@ def _rewrite(address: str) -> Rewrite | None:
     if len(parts) >= 2 and _ITEM_SUFFIX.match(parts[-1]):
         return _item(parts[:-1])
     listing = _listing(parts)
-    return Rewrite(listing[0]) if listing else None
+    if listing is not None:
+        return Rewrite(listing[0])
+    numbered = len(parts) >= 2 and _NUMBER.match(parts[-1]) and not _NUMBER.match(parts[-2])
+    if numbered and int(parts[-1]) >= 2:
+        # WordPress's /slug/2/: the second page of a post split with <!--nextpage-->.
+        return Rewrite(lookup=urls.old_path("/" + "/".join(parts[:-1])), part=int(parts[-1]))
+    return None
 
 
 def _feed_suffix(parts: list[str]) -> list[str] | None:

@@ -263,18 +263,25 @@ def moved_to(reads: ReadStore, address: str) -> str | None:
     """Return where an old blog's address now lives: by pattern, or as a post or page claimed it.
 
     A pattern costs no read; otherwise one GetItem, of the address or the one it names.
+    A numbered address (/2019/03/15/hello/2/) reads itself and its post's old address in
+    one BatchGetItem, and leads to that part of the post.
     """
     rule = oldurls.rewrite(address)
     if rule is not None and rule.target:
         return rule.target
-    if rule is not None:
-        address = rule.lookup
-    if address == "/" or len(address.encode()) > MAX_OLD_ADDRESS_BYTES:
-        return None  # longer than any stored alias, and over DynamoDB's key limit
-    target = reads.redirect(address)
-    if target is None:
+    wanted = [address] if rule is None else [rule.lookup]
+    if rule is not None and rule.part:
+        wanted.insert(0, address)  # an old address of its own (/archives/12/) comes first
+    # Longer than any stored alias, and over DynamoDB's key limit.
+    wanted = [a for a in wanted if a != "/" and len(a.encode()) <= MAX_OLD_ADDRESS_BYTES]
+    found = reads.first_redirect(wanted) if wanted else None
+    if found is None:
         return None
-    return urls.page_path(target.page) if target.page else urls.post_path(target.post_id)
+    matched, target = found
+    if target.page:
+        return urls.page_path(target.page)
+    path = urls.post_path(target.post_id)
+    return f"{path}{rule.part}/" if rule is not None and rule.part and matched != address else path
 
 
 def not_found_page(reads: ReadStore) -> PageView:

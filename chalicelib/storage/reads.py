@@ -105,6 +105,21 @@ class ReadStore:
         item = self._table.get(redirect_item(old_path))
         return None if item is None else redirect_from_item(item)
 
+    def first_redirect(self, old_paths: list[str]) -> tuple[str, RedirectTarget] | None:
+        """Return the first of these old addresses that leads somewhere, and where.
+
+        One GetItem for one address, one BatchGetItem for several.
+        """
+        if len(old_paths) == 1:
+            target = self.redirect(old_paths[0])
+            return None if target is None else (old_paths[0], target)
+        found = self._table.batch_get([(redirect_item(path), ITEM) for path in old_paths])
+        for path in old_paths:
+            item = found.get((redirect_item(path), ITEM))
+            if item is not None:
+                return path, redirect_from_item(item)
+        return None
+
     def get_layout(self) -> Layout:
         """Return the stored layout (one GetItem); empty before anything is published."""
         item = self._table.get(LAYOUT)

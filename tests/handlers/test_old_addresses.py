@@ -125,3 +125,20 @@ def test_bad_aliases_are_rejected_with_a_reason(client: Client, publish: Publish
     report = s3.get_object(Bucket=BUCKET_NAME, Key="errors/pages/about.md.json")["Body"].read()
     assert b"must be a site path" in report
     assert client.http.get("/about/").status_code == 404
+
+
+def test_a_numbered_old_address_leads_to_that_page_of_the_post(
+    client: Client, publish: Publish
+) -> None:
+    body = "One.\n\n<!--nextpage-->\n\nTwo.\n\n<!--nextpage-->\n\nThree.\n"
+    paged = post("Paged", "2012-01-08", ["/2012/01/08/paged/"]) + body
+    publish("posts/paged.md", paged)
+    publish("posts/twelve.md", post("Twelve", "2012-02-01", ["/archives/12/"]))
+    assert location(client, "/2012/01/08/paged/2/") == (301, "/2012/01/paged/2/")
+    assert location(client, "/2012/01/08/paged/3/") == (301, "/2012/01/paged/3/")
+    assert client.http.get("/2012/01/paged/3/").status_code == 200
+    # An address of its own wins over being read as part 12 of /archives/.
+    assert location(client, "/archives/12/") == (301, "/2012/02/twelve/")
+    assert location(client, "/nothing/2/") == (404, "")
+    # WordPress's search box asked /?s=words.
+    assert location(client, "/?s=paged%20post") == (301, "/search?q=paged+post")

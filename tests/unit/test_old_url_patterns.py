@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.site.oldurls import Rewrite, rewrite
+from chalicelib.site.oldurls import Rewrite, query_address, rewrite
 from chalicelib.site.views import old_address
 
 
@@ -122,3 +122,30 @@ def test_other_addresses_are_no_pattern(address: str) -> None:
 )
 def test_home_queries_old_blogs_used_are_looked_up(query: dict[str, str], address: str) -> None:
     assert old_address("/", {}, query) == address
+
+
+@pytest.mark.parametrize(
+    ("address", "lookup", "part"),
+    [
+        ("/2012/01/08/template-paginated/2/", "/2012/01/08/template-paginated/", 2),
+        ("/template-paginated/12/", "/template-paginated/", 12),
+        ("/archives/12/", "/archives/", 12),
+    ],
+)
+def test_a_numbered_address_is_a_part_of_what_its_base_leads_to(
+    address: str, lookup: str, part: int
+) -> None:
+    assert rewrite(address) == Rewrite(lookup=lookup, part=part)
+
+
+@pytest.mark.parametrize("address", ["/hello/1/", "/hello/0/", "/2019/03/15/", "/a/12345678/"])
+def test_first_parts_dates_and_long_numbers_are_not_parts(address: str) -> None:
+    found = rewrite(address)
+    assert found is None or found.part == 0
+
+
+def test_a_wordpress_search_leads_to_the_search_page() -> None:
+    assert rewrite("/?s=tea & cake") == Rewrite("/search?q=tea+%26+cake")
+    assert query_address("s", "tea") == "/?s=tea"
+    assert query_address("s", " tea") is None
+    assert query_address("s", "x" * 201) is None
