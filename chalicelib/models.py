@@ -138,8 +138,14 @@ def with_comments(body: str, comments: str) -> str:
 
 def split_body(html: str) -> tuple[tuple[str, ...], str]:
     """Return the parts and the comments of a body stored by ``join_body``."""
-    body, _, comments = html.partition(COMMENTS_BREAK)
+    body, comments = split_comments(html)
     return tuple(body.split(f"\n{PART_BREAK}\n")), comments
+
+
+def split_comments(html: str) -> tuple[str, str]:
+    """Return a stored body and the comments' HTML ``with_comments`` added to it."""
+    body, _, comments = html.partition(COMMENTS_BREAK)
+    return body, comments
 
 
 @dataclass(frozen=True)

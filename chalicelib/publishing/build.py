@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from chalicelib.config import Settings
-from chalicelib.models import Post, StaticPage
+from chalicelib.models import Post, StaticPage, with_comments
 from chalicelib.publishing.markup import render_markdown, render_post_body, summarize
 from chalicelib.publishing.parsing import ParseError, SourceDocument, parse_document
 from chalicelib.site.urls import MAX_PAGE_DEPTH
@@ -84,6 +86,19 @@ def build_page(doc: SourceDocument, settings: Settings) -> StaticPage:
     return StaticPage(
         path, parsed.title, html, summary, parsed.menu_order, doc.key, parsed.draft, aliases
     )
+
+
+def page_with_comments(page: StaticPage, comments_html: str) -> StaticPage:
+    """Add a page's rendered comments below its body; raise ParseError if it then won't fit."""
+    html = with_comments(page.html, comments_html)
+    # The comments are stored in the page's item with its body: together they must fit.
+    size = len(html.encode())
+    if size > bodies.INLINE_HTML_BYTES:
+        raise ParseError(
+            f"the page with its comments renders to {size:,} bytes of HTML; the limit is "
+            f"{bodies.INLINE_HTML_BYTES:,}: shorten the page or remove some comments"
+        )
+    return replace(page, html=html)
 
 
 def require_page_path(path: str) -> None:

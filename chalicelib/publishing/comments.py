@@ -1,4 +1,4 @@
-"""A post's comments, read from ``posts/<name>.comments.json`` and rendered at publish time.
+"""Comments beside a post or page (``<name>.comments.json``), rendered at publish time.
 
 Comments come from an imported blog and are shown read-only, threaded as they were.
 The file is hostile input like any upload: it is size-capped, validated field by field,
@@ -41,7 +41,7 @@ class Comment:
 
 
 def comments_key(post_key: str) -> str:
-    """Return where the comments of the post at ``posts/<name>.md`` are kept."""
+    """Return where the comments of ``posts/<name>.md`` or ``pages/<name>.md`` are kept."""
     return post_key.removesuffix(".md") + COMMENTS_SUFFIX
 
 
@@ -60,7 +60,7 @@ def parse_comments(body: bytes) -> list[Comment]:
 
 
 def render_comments(comments: list[Comment]) -> str:
-    """Render the comments section a post page shows under the post ("" without comments)."""
+    """Render the comments section shown under a post or page ("" without comments)."""
     if not comments:
         return ""
     template = theme.environment().get_template("published/comments.html")

@@ -14,9 +14,9 @@ from botocore.exceptions import ClientError
 
 from chalicelib.bucket import PAGES_PREFIX, POST_SUFFIX, POSTS_PREFIX
 from chalicelib.config import Settings
-from chalicelib.models import Post, with_comments
+from chalicelib.models import with_comments
 from chalicelib.publishing import reports
-from chalicelib.publishing.build import build_page, build_post
+from chalicelib.publishing.build import build_page, build_post, page_with_comments
 from chalicelib.publishing.comments import (
     MAX_COMMENTS_BYTES,
     comments_key,
@@ -180,7 +180,7 @@ def _publish(
     if fetched.document is None:
         raise ParseError(f"file is {fetched.size} bytes; the limit is {settings.max_post_bytes}")
     if fetched.document.key.startswith(PAGES_PREFIX):
-        return _publish_page(fetched, store, settings, force)
+        return _publish_page(fetched, s3, store, settings, force)
     post = build_post(fetched.document, settings)
     if post.published > now and not post.draft:
         # Not before its time: off every page until the scheduler publishes it.
@@ -194,7 +194,8 @@ def _publish(
             return _Result("draft-unpublished", removal.done_etag)
         return _Result("draft")
     terms = index_terms(post, html_to_text(post.html))
-    post = _with_comments(post, s3, settings.bucket_name)
+    comments = _read_comments(post.source_key, s3, settings.bucket_name)
+    post = dataclasses.replace(post, html=with_comments(post.html, comments))
     related = related_posts(store, post)
     post = bodies.offload(s3, settings.bucket_name, post)
     saved = store.sources.save_post(post, fetched.version, force, terms, links(related))
@@ -217,14 +218,14 @@ def _publish(
     return _Result("published" if saved else "repaired", fetched.version.etag, warning)
 
 
-def _with_comments(post: Post, s3: Any, bucket: str) -> Post:
-    """Add the comments kept beside the post's file, if any, below its body."""
-    key = comments_key(post.source_key)
+def _read_comments(source_key: str, s3: Any, bucket: str) -> str:
+    """Render the comments kept beside a post's or page's file ("" without a file)."""
+    key = comments_key(source_key)
     try:
         response = s3.get_object(Bucket=bucket, Key=key)
     except ClientError as exc:
         if exc.response["Error"]["Code"] in ("NoSuchKey", "404"):
-            return post
+            return ""
         raise
     with response["Body"] as stream:
         if int(response["ContentLength"]) > MAX_COMMENTS_BYTES:
@@ -233,7 +234,7 @@ def _with_comments(post: Post, s3: Any, bucket: str) -> Post:
             comments = parse_comments(stream.read())
         except ParseError as exc:
             raise ParseError(f"{key}: {exc}") from exc
-    return dataclasses.replace(post, html=with_comments(post.html, render_comments(comments)))
+    return render_comments(comments)
 
 
 def _unpublish(store: BlogStore, key: str) -> _Result:
@@ -259,7 +260,7 @@ def _remove_page(store: BlogStore, key: str) -> _Result:
 
 
 def _publish_page(
-    fetched: FetchedObject, store: BlogStore, settings: Settings, force: bool
+    fetched: FetchedObject, s3: Any, store: BlogStore, settings: Settings, force: bool
 ) -> _Result:
     assert fetched.document is not None
     page = build_page(fetched.document, settings)
@@ -268,6 +269,7 @@ def _publish_page(
         if removal.outcome == "removed":
             return _Result("draft-unpublished", removal.done_etag)
         return _Result("draft")
+    page = page_with_comments(page, _read_comments(page.source_key, s3, settings.bucket_name))
     etag = fetched.version.etag
     if store.sources.save_page(page, fetched.version, force):
         outcome, done = "published", etag

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from chalicelib import search
-from chalicelib.models import Layout, Listing, PostSummary, Term
+from chalicelib.models import Layout, Listing, PostSummary, Term, split_comments
 from chalicelib.site import media, oldurls, urls
 from chalicelib.site.monthgrid import MonthCalendar, build_calendar
 from chalicelib.storage.keys import ALL_POSTS, author_listing, category_listing, tag_listing
@@ -193,7 +193,8 @@ def static_page(reads: ReadStore, *parts: str) -> PageView:
     page = fetched.static_page
     if page is None:
         raise NotFound(f"no page {path}")
-    data = {"static_page": replace(page, html=media.page_media_links(page.html))}
+    body, comments = split_comments(media.page_media_links(page.html))
+    data = {"static_page": replace(page, html=body), "comments": comments}
     path = urls.page_path(page.slug)
     sidebar = with_calendar(fetched.layout)
     return PageView("page.html", page.title, sidebar, data, path=path, description=page.summary)

@@ -94,5 +94,6 @@ def test_bad_comment_files_are_refused_with_a_reason(body: bytes) -> None:
         parse_comments(body)
 
 
-def test_comments_sit_beside_their_post() -> None:
+def test_comments_sit_beside_their_post_or_page() -> None:
     assert comments_key("posts/hello.md") == "posts/hello.comments.json"
+    assert comments_key("pages/about.md") == "pages/about.comments.json"

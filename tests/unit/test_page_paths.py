@@ -8,9 +8,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from chalicelib.config import Settings
-from chalicelib.publishing.build import build_page
+from chalicelib.publishing.build import build_page, page_with_comments
 from chalicelib.publishing.parsing import ParseError, SourceDocument, parse_document, parse_parent
 from chalicelib.site import urls
+from chalicelib.storage import bodies
 from chalicelib.storage.items import (
     page_source_attributes,
     page_source_from_item,
@@ -118,3 +119,13 @@ def test_aliases_gone_after_keep_those_not_yet_released() -> None:
     assert source.aliases_gone_after() == ("/a/", "/b/")
     done = PageSource("k", "a", "m", SourceVersion("e", WHEN), 1, False, False, ("/a/",), ("/b/",))
     assert done.aliases_gone_after() == ("/a/",)
+
+
+def test_a_page_with_comments_must_fit_in_its_item() -> None:
+    built = build_page(page(""), SETTINGS)
+    with_few = page_with_comments(built, "<section>1 comment</section>")
+    assert with_few.html.startswith(built.html) and with_few.html.endswith("1 comment</section>")
+    assert page_with_comments(built, "") == built
+    too_many = "x" * (bodies.INLINE_HTML_BYTES - len(built.html.encode()))
+    with pytest.raises(ParseError, match="with its comments renders to"):
+        page_with_comments(built, too_many)
