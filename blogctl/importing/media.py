@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
@@ -27,6 +27,14 @@ _UNSAFE = re.compile(r"[^\w-]+")
 _PATH = r"(?P<path>(?:\\?/[^\s\"'<>()\[\]\\/?#,]+)+/?)(?P<rest>[?#][^\s\"'<>()\[\]\\,]*)?"
 # A site-relative path not inside an absolute URL or a longer path.
 _SITE_PATH = re.compile(r"(?<![\w.:/\\%-])" + _PATH)
+# WordPress.com serves a site's uploads from <name>.files.wordpress.com/<yyyy>/<mm>/<file>,
+# and its Photon CDN (also Jetpack's) proxies them as i0-i3.wp.com/<host>/<path>.
+_WPCOM = ".wordpress.com"
+_FILES_WPCOM = ".files.wordpress.com"
+_PHOTON = re.compile(r"i[0-3]\.wp\.com", re.IGNORECASE)
+# Hosts only a copy of the site on the author's machine answers to: posts written there before
+# the export name them (the a11y test export's localhost:8080), and no public site owns them.
+_DEV_HOSTS = r"localhost|127\.0\.0\.1|\[?::1\]?|[\w-]+(?:\.[\w-]+)*\.(?:localhost|local|test)"
 
 
 @dataclass(frozen=True)
@@ -52,8 +60,8 @@ class MediaPlanner:
     """Plan the media of one import, item by item, giving each file one key."""
 
     def __init__(self, base_url: str, uploads: Path | None) -> None:
-        self._host = _bare_host(base_url)
-        self._absolute = _absolute_pattern(self._host)
+        self._hosts = old_site_hosts(base_url)
+        self._absolute = _absolute_pattern(self._hosts)
         self._uploads = uploads.resolve() if uploads is not None else None
         self._by_path: dict[Path, MediaFile] = {}
         self._keys: dict[str, Path] = {}
@@ -83,18 +91,23 @@ class MediaPlanner:
         parts = urlsplit(reference)
         if parts.scheme not in ("", "http", "https"):
             return None
+        path = unquote(parts.path)
         if parts.netloc:
-            if not self._host or _bare_host(f"//{parts.netloc}") != self._host:
+            host = _bare_host(f"//{parts.netloc}")
+            if _PHOTON.fullmatch(host):
+                host, _, rest = path.lstrip("/").partition("/")
+                host, path = host.lower().removeprefix("www."), f"/{rest}"
+            if host not in self._hosts and not re.fullmatch(_DEV_HOSTS, host):
                 return None
+            path = _uploads_path(host, path)
         elif not reference.startswith("/"):
             return None  # relative to a page: not resolvable without it
-        return unquote(parts.path) or None
+        return path if path.strip("/") else None
 
     def _found_paths(self, markdown: str) -> Iterable[str]:
-        patterns = [_SITE_PATH] if self._absolute is None else [self._absolute, _SITE_PATH]
-        for pattern in patterns:
+        for pattern in (self._absolute, _SITE_PATH):
             for found in pattern.finditer(markdown):
-                yield unquote(found.group("path").replace("\\/", "/"))
+                yield _found_path(found)
 
     def _file_for(self, site_path: str) -> tuple[MediaFile | None, str]:
         if self._uploads is None:
@@ -150,31 +163,51 @@ def media_file_key(relative: str, distinguish: str = "") -> str:
     return key
 
 
-def rewrite_references(markdown: str, absolute: re.Pattern[str] | None, new: dict[str, str]) -> str:
+def rewrite_references(markdown: str, absolute: re.Pattern[str], new: dict[str, str]) -> str:
     """Point every reference to a planned file (absolute, site-relative, JSON-escaped) at it."""
     if not new:
         return markdown
 
     def replace(found: re.Match[str]) -> str:
-        raw = found.group("path")
-        url = new.get(unquote(raw.replace("\\/", "/")))
+        url = new.get(_found_path(found))
         if url is None:
             return found.group(0)
-        return url.replace("/", "\\/") if "\\/" in raw else url
+        return url.replace("/", "\\/") if "\\/" in found.group("path") else url
 
-    patterns: list[Callable[[str], str]] = [lambda text: _SITE_PATH.sub(replace, text)]
-    if absolute is not None:
-        patterns.insert(0, lambda text: absolute.sub(replace, text))
-    for apply in patterns:
-        markdown = apply(markdown)
+    for pattern in (absolute, _SITE_PATH):
+        markdown = pattern.sub(replace, markdown)
     return markdown
 
 
-def _absolute_pattern(host: str) -> re.Pattern[str] | None:
+def old_site_hosts(base_url: str) -> frozenset[str]:
+    """Return the hosts that serve the old site's files: its own, and WordPress.com's for it."""
+    host = _bare_host(base_url)
     if not host:
-        return None
-    start = r"(?:https?:)?(?:\\?/){2}(?:www\.)?" + re.escape(host) + r"(?::\d+)?"
+        return frozenset()
+    if host.endswith(_WPCOM) and not host.endswith(_FILES_WPCOM):
+        return frozenset({host, host.removesuffix(_WPCOM) + _FILES_WPCOM})
+    return frozenset({host})
+
+
+def _absolute_pattern(hosts: frozenset[str]) -> re.Pattern[str]:
+    names = "|".join([*(re.escape(host) for host in sorted(hosts)), _DEV_HOSTS])
+    photon = r"(?:i[0-3]\.wp\.com\\?/)?"
+    start = rf"(?:https?:)?(?:\\?/){{2}}{photon}(?:www\.)?(?P<host>{names})(?::\d+)?"
     return re.compile(start + _PATH, re.IGNORECASE)
+
+
+def _found_path(found: re.Match[str]) -> str:
+    path = unquote(found.group("path").replace("\\/", "/"))
+    host = found.groupdict().get("host")
+    return path if host is None else _uploads_path(host.lower(), path)
+
+
+def _uploads_path(host: str, path: str) -> str:
+    # One name per file whichever host it came through: WordPress.com's files host has no
+    # /wp-content/uploads/ in its paths.
+    if host.endswith(_FILES_WPCOM) and not path.startswith(WP_UPLOADS):
+        return WP_UPLOADS.rstrip("/") + path
+    return path
 
 
 def _bare_host(url: str) -> str:

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
+from urllib.parse import urlsplit
 
 Kind = Literal["post", "page"]
 # publish: public now; future: public at its date (scheduled); draft, pending, private,
@@ -74,3 +75,9 @@ class ImportedSite:
     base_url: str  # "https://example.org" (no trailing slash), "" if unknown
     # Lazy: a 500 MB export is read item by item, never held in memory whole.
     items: Iterator[ImportedItem]
+
+    def label(self) -> str:
+        """Name the site in imported objects' origins: "example.org/blog", "" if unknown."""
+        parts = urlsplit(self.base_url if "//" in self.base_url else f"//{self.base_url}")
+        host = parts.netloc.lower().removeprefix("www.")
+        return f"{host}{parts.path.rstrip('/')}" if host else ""

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from botocore.exceptions import ClientError
 from tqdm import tqdm
@@ -25,7 +25,8 @@ from chalicelib.publishing import bulk, reports
 from chalicelib.storage.store import BlogStore
 
 # S3 object metadata (x-amz-meta-imported-from) naming the item or file an object came
-# from: a rerun may update its own files, never someone else's.
+# from and its site ("wordpress:12@example.org"): a rerun may update its own files, never
+# another site's or an author's.
 IMPORTED_FROM = "imported-from"
 _MARKDOWN = "text/markdown; charset=utf-8"
 _JSON = "application/json; charset=utf-8"
@@ -59,6 +60,11 @@ class Upload:
     content_type: str
     body: bytes | None = None
     path: Path | None = None
+    site: str = ""  # ImportedSite.label(): the origin alone is "wordpress:1" on every blog
+
+    def imported_from(self) -> str:
+        """Return the metadata value naming this object's origin and site."""
+        return imported_from(self.origin, self.site)
 
     def data(self) -> bytes:
         """Return the object's bytes (a media file is read from disk when needed)."""
@@ -92,8 +98,10 @@ def run_import(
     plan = plan_import(site, options.uploads, report)
     existing = bucket_etags(s3, report.bucket)
     writes: list[Upload] = []
+    label = site.label()
     for media in plan.media:
-        upload = Upload(media.key, f"uploads:{media.origin}", media.content_type, path=media.path)
+        origin = f"uploads:{media.origin}"
+        upload = Upload(media.key, origin, media.content_type, path=media.path, site=label)
         decision = _decide(upload, existing, s3, options, report)
         if decision in _WRITES:
             writes.append(upload)
@@ -101,13 +109,14 @@ def run_import(
         report.counts[key] += decision != "clash"
     waiting: dict[str, tuple[str, Source]] = {}
     for source in plan.sources:
-        upload = Upload(source.key, source.origin, _MARKDOWN, source.body)
+        upload = Upload(source.key, source.origin, _MARKDOWN, source.body, site=label)
         decision = _decide(upload, existing, s3, options, report)
         if decision == "clash":
             continue  # the existing file stays, and the item's comments stay out too
         if source.comments_body is not None:
             # Before the post: the pipeline reads a post's comments when it publishes it.
-            comments = Upload(source.comments_key, source.origin, _JSON, source.comments_body)
+            body = source.comments_body
+            comments = Upload(source.comments_key, source.origin, _JSON, body, site=label)
             if _decide(comments, existing, s3, options, report) in _WRITES:
                 writes.append(comments)
         if decision in _WRITES:
@@ -120,7 +129,7 @@ def run_import(
         in_bulk = _claim_for_bulk(waiting, writes, existing, store, options)
         put_all(writes, s3, report.bucket)
         if in_bulk and options.settings is not None:
-            _publish_in_bulk(in_bulk, s3, store, options.settings)
+            _publish_in_bulk(in_bulk, s3, store, options.settings, label)
         etags = {key: etag for key, (etag, _) in waiting.items()}
         results = wait_for_outcomes(etags, store, s3, report.bucket, options, before_poll)
         warnings = published_warnings(results, etags, s3, report.bucket)
@@ -161,7 +170,7 @@ def _claim_for_bulk(
 
 
 def _publish_in_bulk(
-    chosen: dict[str, Source], s3: Any, store: BlogStore, settings: Settings
+    chosen: dict[str, Source], s3: Any, store: BlogStore, settings: Settings, site: str
 ) -> None:
     """Publish the claimed posts from the bytes just uploaded, with progress bars."""
     objects = bulk.uploaded_sources(
@@ -169,7 +178,7 @@ def _publish_in_bulk(
         settings.bucket_name,
         {key: source.body for key, source in chosen.items()},
         {k: s.comments_body for k, s in chosen.items() if s.comments_body is not None},
-        {k: {IMPORTED_FROM: _metadata_value(s.origin)} for k, s in chosen.items()},
+        {k: {IMPORTED_FROM: imported_from(s.origin, site)} for k, s in chosen.items()},
     )
     bars: dict[str, tqdm[Any]] = {}
 
@@ -228,7 +237,7 @@ def put_all(uploads: list[Upload], s3: Any, bucket: str) -> None:
             Key=upload.key,
             Body=upload.data(),
             ContentType=upload.content_type,
-            Metadata={IMPORTED_FROM: _metadata_value(upload.origin)},
+            Metadata={IMPORTED_FROM: upload.imported_from()},
         )
 
 
@@ -336,17 +345,17 @@ def _decide(
             report.counts[outcomes.UNCHANGED] += 1
     elif (writer := _written_by(s3, report.bucket, upload.key)) is None:
         decision = "new"  # deleted since the listing
-    elif writer == _metadata_value(upload.origin):
+    elif writer == upload.imported_from():
         decision = "update"  # this import's own file, from an earlier conversion
     elif options.replace:
         decision = "replace"
         report.counts[outcomes.REPLACED] += 1
-        report.note(upload.origin, upload.key, "replaced the existing file (--replace)")
+        report.note(upload.origin, upload.key, f"replaced {_by(writer)} (--replace)")
     else:
         decision = "clash"
         report.counts[outcomes.CLASH] += 1
         report.note(
-            upload.origin, upload.key, "clash: kept the existing file (--replace overwrites it)"
+            upload.origin, upload.key, f"clash: kept {_by(writer)} (--replace overwrites it)"
         )
     return decision
 
@@ -370,9 +379,14 @@ def _expected_count(source: Source) -> str:
     }[source.expect]
 
 
-def _metadata_value(origin: str) -> str:
+def _by(writer: str) -> str:
+    return f"the file imported from {unquote(writer)}" if writer else "the existing file"
+
+
+def imported_from(origin: str, site: str) -> str:
+    """Return the metadata value for an origin on a site: "wordpress:12@example.org"."""
     # Metadata travels as HTTP headers: ASCII only, and at most 2 KB in all.
-    value = quote(origin, safe="/:@-_.~#")
+    value = quote(f"{origin}@{site}" if site else origin, safe="/:@-_.~#")
     return value if len(value) <= 1024 else "sha256:" + hashlib.sha256(value.encode()).hexdigest()
 
 

@@ -19,7 +19,7 @@ from bench.corpus import generate
 from blogctl import provision
 from blogctl.importing import report as outcomes
 from blogctl.importing.report import ImportReport
-from blogctl.importing.run import ImportOptions, run_import
+from blogctl.importing.run import IMPORTED_FROM, ImportOptions, run_import
 from chalicelib.config import Settings
 from chalicelib.publishing import bulk
 from chalicelib.publishing.ingest import sync_source
@@ -233,6 +233,8 @@ def test_import_publishes_new_posts_in_bulk(s3: Any, store: BlogStore, settings:
     post = store.reads.get_post("2019/03/hello")
     assert post is not None and "<p>Nice</p>" in post.html
     assert sync_source("posts/hello.md", s3, store, settings) == "unchanged"
+    head = s3.head_object(Bucket=BUCKET_NAME, Key="posts/hello.md")
+    assert head["Metadata"] == {IMPORTED_FROM: "wordpress:1@old.example"}  # the bulk path's too
     items = table_items(store)
     assert run().counts[outcomes.UNCHANGED] == 4  # a rerun changes nothing
     assert table_items(store) == items

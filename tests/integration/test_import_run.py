@@ -71,13 +71,13 @@ def uploads(tmp_path: Path) -> Path:
     return tmp_path / "uploads"
 
 
-def site(*items: ImportedItem) -> ImportedSite:
+def site(*items: ImportedItem, base_url: str = "https://old.example") -> ImportedSite:
     items = items or (POST, DRAFT, dataclasses.replace(FUTURE, date=NOW + timedelta(days=30)), PAGE)
 
     def read() -> Iterator[ImportedItem]:
         yield from items
 
-    return ImportedSite("Old blog", "https://old.example", read())
+    return ImportedSite("Old blog", base_url, read())
 
 
 def run(
@@ -86,6 +86,7 @@ def run(
     settings: Settings,
     uploads: Path | None,
     *items: ImportedItem,
+    base_url: str = "https://old.example",
     **options: Any,
 ) -> ImportReport:
     def ingest(keys: list[str]) -> None:
@@ -94,7 +95,7 @@ def run(
 
     report = ImportReport("test", BUCKET_NAME, datetime.now(UTC), options.get("dry_run", False))
     chosen = ImportOptions(uploads, timeout=5, poll_seconds=0.05, **options)
-    return run_import(site(*items), chosen, s3, store, report, ingest)
+    return run_import(site(*items, base_url=base_url), chosen, s3, store, report, ingest)
 
 
 def bucket_keys(s3: Any) -> dict[str, str]:
@@ -132,9 +133,9 @@ def test_import_publishes_schedules_and_keeps_private(
     photo = s3.get_object(Bucket=BUCKET_NAME, Key="media/imported-2019-03/photo.jpg")
     assert photo["Body"].read() == b"\xff\xd8 a photo"
     assert photo["ContentType"] == "image/jpeg"
-    assert photo["Metadata"] == {IMPORTED_FROM: "uploads:2019/03/photo.jpg"}
+    assert photo["Metadata"] == {IMPORTED_FROM: "uploads:2019/03/photo.jpg@old.example"}
     source = s3.get_object(Bucket=BUCKET_NAME, Key="posts/hello.md")
-    assert source["Metadata"] == {IMPORTED_FROM: "wordpress:1"}
+    assert source["Metadata"] == {IMPORTED_FROM: "wordpress:1@old.example"}
     body = source["Body"].read().decode()
     assert "![photo](../media/imported-2019-03/photo.jpg)" in body
     assert f"[gone]({BASE}/gone.jpg)" in body  # no file given: it stays, and is listed
@@ -202,6 +203,43 @@ def test_a_clash_keeps_the_existing_file_unless_replace(
     assert replaced.counts[outcomes.PUBLISHED] == 2
     assert [p.title for p in store.reads.list_posts(ALL_POSTS).posts] == ["Hello"]
     assert "posts/hello.comments.json" in bucket_keys(s3)
+
+
+def test_another_sites_export_clashes_with_the_first(
+    s3: Any, store: BlogStore, settings: Settings, uploads: Path
+) -> None:
+    run(s3, store, settings, uploads, POST)
+    # Site B has a post 1 with the same slug and a different photo at the same path.
+    (uploads / "2019" / "03" / "photo.jpg").write_bytes(b"\xff\xd8 another photo")
+    photo = "https://other.example/blog/wp-content/uploads/2019/03/photo.jpg"
+    theirs = dataclasses.replace(POST, title="Other hello", markdown=f"![]({photo})", media=())
+    report = run(s3, store, settings, uploads, theirs, base_url="https://other.example/blog")
+    assert report.failed and report.counts[outcomes.CLASH] == 2
+    kept = "clash: kept the file imported from wordpress:1@old.example"
+    assert f"wordpress:1 (posts/hello.md): {kept} (--replace overwrites it)" in report.attention
+    photo = s3.get_object(Bucket=BUCKET_NAME, Key="media/imported-2019-03/photo.jpg")
+    assert photo["Body"].read() == b"\xff\xd8 a photo"
+    assert [p.title for p in store.reads.list_posts(ALL_POSTS).posts] == ["Hello"]
+
+    still = run(s3, store, settings, uploads, theirs, base_url="https://other.example/blog/")
+    assert still.counts[outcomes.CLASH] == 2 and still.counts[outcomes.REPLACED] == 0
+    replaced = run(
+        s3, store, settings, uploads, theirs, base_url="https://other.example/blog", replace=True
+    )
+    assert not replaced.failed and replaced.counts[outcomes.REPLACED] == 2
+    source = s3.head_object(Bucket=BUCKET_NAME, Key="posts/hello.md")
+    assert source["Metadata"] == {IMPORTED_FROM: "wordpress:1@other.example/blog"}
+    assert [p.title for p in store.reads.list_posts(ALL_POSTS).posts] == ["Other hello"]
+    # Site B's rerun now updates its own file; site A's rerun would clash.
+    again = run(
+        s3,
+        store,
+        settings,
+        uploads,
+        dataclasses.replace(theirs, title="B2"),
+        base_url="https://www.other.example/blog",
+    )
+    assert not again.failed and again.counts[outcomes.PUBLISHED] == 1
 
 
 def test_an_old_address_another_post_holds_is_reported_and_the_post_published(
