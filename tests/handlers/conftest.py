@@ -11,6 +11,7 @@ import pytest
 from chalice.test import Client
 
 import app as blog_app
+from chalicelib import aws
 from tests.helpers.events import publish_source
 from tests.helpers.local import PROJECT_DIR, SHARED_BLOG, reset_emulator
 
@@ -55,3 +56,17 @@ def configure(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
         monkeypatch.setattr(blog_app, "SETTINGS", replace(blog_app.SETTINGS, **changes))
 
     return _configure
+
+
+@pytest.fixture
+def requests_made() -> Iterator[list[str]]:
+    """Record the name of every DynamoDB request the app's client makes during a test."""
+    made: list[str] = []
+    events = aws.dynamodb_client().meta.events
+
+    def record(model: Any, **_: Any) -> None:
+        made.append(model.name)
+
+    events.register("before-call.dynamodb", record)
+    yield made
+    events.unregister("before-call.dynamodb", record)

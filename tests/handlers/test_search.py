@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from chalice.test import Client
 
-from chalicelib import aws
 from tests.helpers.events import deliver
 from tests.helpers.local import BUCKET_NAME, PROJECT_DIR
 from tests.helpers.pages import elements
@@ -42,19 +41,6 @@ def result_titles(client: Client, query: str) -> list[str]:
         part.split(">", 1)[1].split("<", 1)[0]
         for part in main.split('<h2 class="entry-title"><a ')[1:]
     ]
-
-
-@pytest.fixture
-def requests_made() -> Iterator[list[str]]:
-    made: list[str] = []
-    events = aws.dynamodb_client().meta.events
-
-    def record(model: Any, **_: Any) -> None:
-        made.append(model.name)
-
-    events.register("before-call.dynamodb", record)
-    yield made
-    events.unregister("before-call.dynamodb", record)
 
 
 def test_title_matches_rank_above_body_matches(client: Client, publish: Publish) -> None:

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-import pytest
 from chalice.test import Client
-
-from chalicelib import aws
 
 Publish = Callable[[str, str], None]
 
@@ -30,19 +27,6 @@ def entry(key: str, name: str, count: int) -> str:
 def location(client: Client, path: str) -> tuple[int, str]:
     response = client.http.get(path)
     return response.status_code, response.headers.get("Location", "")
-
-
-@pytest.fixture
-def requests_made() -> Iterator[list[str]]:
-    made: list[str] = []
-    events = aws.dynamodb_client().meta.events
-
-    def record(model: Any, **_: Any) -> None:
-        made.append(model.name)
-
-    events.register("before-call.dynamodb", record)
-    yield made
-    events.unregister("before-call.dynamodb", record)
 
 
 def test_slugged_and_nested_categories_keep_their_addresses_and_nest_in_the_sidebar(
