@@ -35,7 +35,7 @@ def outline(key: str, body: bytes) -> Outline:
     """Read a source's title, date, tags and text with the engine's own parser."""
     try:
         text = decode_text(body, _ANY_SIZE)
-        meta, markdown = split_front_matter(text)
+        meta, _ = split_front_matter(text)
         parsed = parse_document(SourceDocument(key, body, _SOMETIME), ZoneInfo("UTC"), _ANY_SIZE)
     except (ParseError, ValueError) as error:
         return Outline("", "", (), body.decode("utf-8", "replace"), str(error))
@@ -44,7 +44,7 @@ def outline(key: str, body: bytes) -> Outline:
         parsed.title,
         "" if date is None else str(date),
         tuple(t.name for t in parsed.tags),
-        markdown,
+        parsed.markdown,
     )
 
 
