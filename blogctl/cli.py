@@ -11,6 +11,8 @@ from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
 
+from blogctl import undo
+from blogctl.importing.exported import EXPORT_FORMAT, import_export
 from blogctl.importing.formats import UnknownFormat, detect_format, read_site
 from blogctl.importing.report import ImportReport
 from blogctl.importing.run import ImportOptions, run_import
@@ -36,6 +38,8 @@ examples:
   blogctl --stage prod reindex --wipe rebuild prod's table from its bucket
   blogctl import export.xml --uploads uploads/
                                       bring a WordPress blog into the local stack
+  blogctl trash                       deleted files, and how to restore each
+  blogctl restore posts/hello.md      undo the last change to a post
 """
 
 
@@ -50,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     command: Callable[[argparse.Namespace, Target], int | None] = args.run
     try:
         status = command(args, target)
-    except (CommandError, UnknownStage, StageNotSetUp, UnknownFormat) as error:
+    except (CommandError, UnknownStage, StageNotSetUp, UnknownFormat, *undo.ERRORS) as error:
         return _fail(str(error))
     except EndpointConnectionError as error:
         hint = " (is `make run` running?)" if target.is_local else ""
@@ -75,6 +79,7 @@ def run_setup(args: argparse.Namespace, target: Target) -> None:
         args.bucket,
         args.mail_recipient,
         args.mail_senders,
+        args.keep_versions,
     )
     for name, value in setup(request, target.endpoint_url).items():
         print(f"{name:>12}: {value}")
@@ -130,7 +135,7 @@ def run_drop_mail(args: argparse.Namespace, target: Target) -> None:
 
 
 def run_import_command(args: argparse.Namespace, target: Target) -> int:
-    """Bring an existing blog in: a WordPress export (.xml), a Jekyll or a Hugo site folder.
+    """Bring a blog in: a WordPress export (.xml), a Jekyll or Hugo site, a blogctl export.
 
     Writes Markdown sources under posts/ and pages/ (comments beside them), copies the
     files --uploads holds under media/, waits until each item is published, scheduled,
@@ -158,7 +163,10 @@ def run_import_command(args: argparse.Namespace, target: Target) -> int:
     s3 = target.client("s3")
     store = BlogStore(target.client("dynamodb"), settings.table_name)
     try:
-        run_import(read_site(path, format_name), options, s3, store, report)
+        if format_name == EXPORT_FORMAT:
+            import_export(path, options, s3, store, report)
+        else:
+            run_import(read_site(path, format_name), options, s3, store, report)
     except (ValueError, OSError) as error:
         raise CommandError(f"cannot import {path}: {error}") from error
     print(report.text(), end="")
@@ -220,6 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--as-ses", action="store_true", help="add passing SES verdict headers (local trials only)"
     )
     _add_import(commands)
+    undo.add_commands(commands, _add_command)  # history, restore, trash, export
     return parser
 
 
@@ -269,6 +278,12 @@ def _add_setup(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     setup_cmd.add_argument("--mail-recipient", help="address SES receives posts on")
     setup_cmd.add_argument(
         "--mail-senders", help="comma-separated addresses allowed to post by mail"
+    )
+    setup_cmd.add_argument(
+        "--keep-versions",
+        type=int,
+        metavar="DAYS",
+        help="keep overwritten and deleted files this long, for restore (default 90)",
     )
 
 

@@ -27,6 +27,10 @@ MAIL_RULE_NAME = "store-in-inbox"
 SOURCE_FUNCTIONS = ("on_post_source_changed", "on_page_source_changed")
 # Lambda keeps a failed event on the queue this long: longer than any reconcile gap.
 FAILED_EVENT_RETENTION_SECONDS = 14 * 24 * 3600
+# How long an overwritten or deleted file can be restored (`blogctl restore`).
+DEFAULT_KEEP_VERSIONS_DAYS = 90
+KEEP_VERSIONS_VARIABLE = "KEEP_OLD_VERSIONS_DAYS"
+VERSIONS_RULE_ID = "expire-old-versions"
 
 
 def ensure_table(dynamodb: Any, name: str) -> bool:
@@ -42,8 +46,19 @@ def ensure_table(dynamodb: Any, name: str) -> bool:
     return True
 
 
-def ensure_bucket(s3: Any, name: str, region: str) -> bool:
-    """Create the content bucket unless it exists; return True if it was created."""
+def ensure_bucket(
+    s3: Any, name: str, region: str, keep_versions_days: int = DEFAULT_KEEP_VERSIONS_DAYS
+) -> bool:
+    """Create the content bucket unless it exists, versioned; return True if it was created.
+
+    Every call (re)applies versioning and the rule expiring old versions: idempotent.
+    """
+    created = _create_bucket(s3, name, region)
+    ensure_versioning(s3, name, keep_versions_days)
+    return created
+
+
+def _create_bucket(s3: Any, name: str, region: str) -> bool:
     try:
         s3.head_bucket(Bucket=name)
         return False
@@ -64,6 +79,34 @@ def ensure_bucket(s3: Any, name: str, region: str) -> bool:
         },
     )
     return True
+
+
+def ensure_versioning(s3: Any, bucket: str, keep_days: int = DEFAULT_KEEP_VERSIONS_DAYS) -> None:
+    """Keep every overwritten or deleted object for ``keep_days`` days, then expire it.
+
+    Other lifecycle rules of the bucket are kept; ours is found by its ID and replaced.
+    """
+    if keep_days < 1:
+        raise ValueError(f"old versions must be kept at least 1 day, not {keep_days}")
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    try:
+        rules = s3.get_bucket_lifecycle_configuration(Bucket=bucket).get("Rules", [])
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "NoSuchLifecycleConfiguration":
+            raise
+        rules = []
+    ours = {
+        "ID": VERSIONS_RULE_ID,
+        "Status": "Enabled",
+        "Filter": {"Prefix": ""},
+        "NoncurrentVersionExpiration": {"NoncurrentDays": keep_days},
+        # A delete marker left with no older version behind it hides nothing: drop it.
+        "Expiration": {"ExpiredObjectDeleteMarker": True},
+    }
+    others = [rule for rule in rules if rule.get("ID") != VERSIONS_RULE_ID]
+    s3.put_bucket_lifecycle_configuration(
+        Bucket=bucket, LifecycleConfiguration={"Rules": [*others, ours]}
+    )
 
 
 def notify_queue(s3: Any, sqs: Any, bucket: str, queue_name: str) -> str:

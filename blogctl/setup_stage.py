@@ -26,6 +26,7 @@ class SetupRequest:
     bucket: str | None = None
     mail_recipient: str | None = None
     mail_senders: str | None = None
+    keep_versions_days: int | None = None  # None: as the stage's config says, else 90
 
 
 def setup(request: SetupRequest, endpoint_url: str | None = None) -> dict[str, str]:
@@ -41,12 +42,16 @@ def setup(request: SetupRequest, endpoint_url: str | None = None) -> dict[str, s
     table = request.table or f"{APP_NAME}-{request.stage}"
     bucket = request.bucket or f"{APP_NAME}-{request.stage}-{account}-{region}"
     created_table = provision.ensure_table(dynamodb, table)
-    created_bucket = provision.ensure_bucket(s3, bucket, region)
+    keep_days = _keep_versions_days(request)
+    created_bucket = provision.ensure_bucket(s3, bucket, region, keep_days)
     report = {
         "table": f"{table} ({'created' if created_table else 'exists'})",
         "bucket": f"{bucket} ({'created' if created_bucket else 'exists'})",
+        "versions": f"kept {keep_days} days after they are replaced or deleted",
     }
     variables = {"TABLE_NAME": table, "BUCKET_NAME": bucket}
+    if request.keep_versions_days is not None:
+        variables[provision.KEEP_VERSIONS_VARIABLE] = str(keep_days)
     if request.mail_recipient:
         rule_set = f"{APP_NAME}-{request.stage}"
         ses = target.client("ses", session)
@@ -69,6 +74,17 @@ def setup(request: SetupRequest, endpoint_url: str | None = None) -> dict[str, s
     provision.write_stage_config(request.project_dir, request.stage, variables, policies)
     report["config"] = f".chalice/config.json stage {request.stage!r}, policy-{request.stage}-*"
     return report
+
+
+def _keep_versions_days(request: SetupRequest) -> int:
+    if request.keep_versions_days is not None:
+        return request.keep_versions_days
+    try:
+        recorded = stage_environment(request.stage, request.project_dir)
+    except LookupError:
+        recorded = {}
+    value = recorded.get(provision.KEEP_VERSIONS_VARIABLE)
+    return int(value) if value else provision.DEFAULT_KEEP_VERSIONS_DAYS
 
 
 def failure_queue_name(stage: str) -> str:

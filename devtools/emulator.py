@@ -46,7 +46,7 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import make_server
 
-from devtools import fastpaths
+from devtools import fastpaths, s3versions
 from devtools.expressions import PlaceholderCheck
 from devtools.faults import DynamoDBFaults, FaultPlan
 
@@ -234,6 +234,7 @@ class SerialMotoServer(ThreadedMotoServer):
         # BatchWriteItem answers with a plain ActionResult, the others with a DynamoResult.
         ActionResult.execute_result = _execute_as_json  # type: ignore[method-assign]
         fastpaths.install()
+        s3versions.install()
         # Injected faults, if any, wrap it: they stand for what is in front of DynamoDB.
         app: Any = PlaceholderCheck(DomainDispatcherApplication(create_backend_app))
         if self._faults.dynamodb_errors:

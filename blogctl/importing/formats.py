@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
+from blogctl.importing.exported import EXPORT_FORMAT, is_export_folder
 from blogctl.importing.model import ImportedSite
 
 FORMATS = ("wordpress", "jekyll", "hugo")
@@ -18,13 +19,15 @@ class UnknownFormat(ValueError):
 
 
 def detect_format(path: Path) -> str:
-    """Tell a WordPress export (.xml), a Jekyll site folder and a Hugo site folder apart."""
+    """Tell a WordPress export (.xml), a Jekyll, a Hugo and a `blogctl export` folder apart."""
     if path.is_file():
         if path.suffix.lower() == ".xml":
             return "wordpress"
         raise UnknownFormat(f"{path} is a file but not a WordPress export (.xml)")
     if not path.is_dir():
         raise UnknownFormat(f"no such file or folder: {path}")
+    if is_export_folder(path):
+        return EXPORT_FORMAT  # `blogctl export`'s folder: imported as is, not read as a site
     if (path / "_config.yml").is_file() or (path / "_posts").is_dir():
         return "jekyll"
     has_config = any((path / name).is_file() for name in _HUGO_CONFIGS)

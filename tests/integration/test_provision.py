@@ -9,6 +9,7 @@ from typing import Any
 
 import boto3
 
+from blogctl import provision
 from blogctl.setup_stage import SetupRequest, setup
 from tests.helpers.local import PROJECT_DIR
 
@@ -145,3 +146,39 @@ def _empty_zip() -> bytes:
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("app.py", "")
     return buffer.getvalue()
+
+
+def test_setup_versions_the_bucket_and_keeps_other_lifecycle_rules(
+    aws_resources: dict[str, Any], moto_endpoint: str, tmp_path: Path
+) -> None:
+    shutil.copytree(PROJECT_DIR / ".chalice", tmp_path / ".chalice")
+    s3, bucket = aws_resources["s3"], "versioned-content"
+    report = setup(SetupRequest("staging", tmp_path, bucket=bucket), moto_endpoint)
+    assert report["versions"] == "kept 90 days after they are replaced or deleted"
+    assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+    theirs = {"ID": "theirs", "Status": "Enabled", "Filter": {"Prefix": "imports/"}}
+    theirs["Expiration"] = {"Days": 7}
+    [ours] = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
+    s3.put_bucket_lifecycle_configuration(
+        Bucket=bucket, LifecycleConfiguration={"Rules": [theirs, ours]}
+    )
+
+    setup(SetupRequest("staging", tmp_path, bucket=bucket, keep_versions_days=30), moto_endpoint)
+    setup(SetupRequest("staging", tmp_path, bucket=bucket), moto_endpoint)  # keeps 30
+
+    rules = {r["ID"]: r for r in s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]}
+    assert rules.keys() == {"theirs", provision.VERSIONS_RULE_ID}
+    assert rules[provision.VERSIONS_RULE_ID]["NoncurrentVersionExpiration"] == {
+        "NoncurrentDays": 30
+    }
+    config = json.loads((tmp_path / ".chalice" / "config.json").read_text())
+    assert config["stages"]["staging"]["environment_variables"]["KEEP_OLD_VERSIONS_DAYS"] == "30"
+
+
+def test_no_function_may_delete_a_version_or_change_versioning() -> None:
+    policies = provision.function_policies(
+        "arn:aws:dynamodb:us-east-1:1:table/t", "b", "prod", "arn:aws:sqs:us-east-1:1:q"
+    )
+    actions = {a for p in policies.values() for st in p["Statement"] for a in st["Action"]}
+    assert not [a for a in actions if "*" in a or "Version" in a or "Lifecycle" in a]
+    assert "s3:DeleteObject" in actions  # error reports and large bodies: a marker, undoable
