@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from zoneinfo import ZoneInfo
 DEFAULT_MAX_POST_BYTES = 1_000_000
 DEFAULT_MAX_MAIL_BYTES = 10_000_000
 DEFAULT_MAX_ATTACHMENT_BYTES = 5_000_000
+LOGGER = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,8 @@ class Settings:
     cache_max_age: int = 300
     # Where Lambda sends S3 events that failed every retry; reconcile re-syncs them.
     failure_queue_url: str = ""
+    # The calendar's first column, numbered as WordPress's start_of_week: 0 = Sunday.
+    start_of_week: int = 0
 
 
 def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
@@ -73,4 +77,13 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         in ("1", "true", "yes"),
         cache_max_age=int(environ.get("CACHE_MAX_AGE", "300")),
         failure_queue_url=environ.get("FAILURE_QUEUE_URL", ""),
+        start_of_week=_weekday(environ.get("START_OF_WEEK", "0")),
     )
+
+
+def _weekday(value: str) -> int:
+    """Read a weekday number 0 (Sunday) to 6; anything else is Sunday, with a warning."""
+    if value.strip() in {str(day) for day in range(7)}:
+        return int(value)
+    LOGGER.warning("START_OF_WEEK must be 0 (Sunday) to 6 (Saturday), not %r: using 0", value)
+    return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from email.utils import format_datetime
 from pathlib import Path
@@ -121,10 +121,11 @@ def render_page(view: PageView, settings: Settings, prefix: str, origin: str) ->
     """Render a page; ``prefix`` is prepended to every site path (e.g. the API stage)."""
     template = environment().get_template(view.template)
     layout = view.sidebar.layout
+    calendar = view.sidebar.calendar.starting_on(settings.start_of_week)
     return template.render(
         view.data,
         page=view,
-        sidebar=view.sidebar,
+        sidebar=replace(view.sidebar, calendar=calendar),
         menu_html=_linked(layout.menu_html, prefix),
         sidebar_html=_linked(layout.sidebar_html, prefix),
         site=settings,

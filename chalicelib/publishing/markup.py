@@ -96,7 +96,13 @@ def sanitize_html(fragment: str) -> str:
         url_schemes=_URL_SCHEMES,
         filter_style_properties={"text-align"},
         link_rel="noopener noreferrer",
-        set_tag_attribute_values={"img": {"loading": "lazy"}},
+        # Tables and code blocks scroll sideways in their own box on narrow screens; a
+        # keyboard reaches the box to scroll it (axe: scrollable-region-focusable).
+        set_tag_attribute_values={
+            "img": {"loading": "lazy"},
+            "table": {"tabindex": "0"},
+            "pre": {"tabindex": "0"},
+        },
         attribute_filter=_point_media_at_site,
     )
 

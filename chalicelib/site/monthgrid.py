@@ -3,24 +3,60 @@
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+# Weekdays are numbered as WordPress's start_of_week setting numbers them.
+SUNDAY = 0
+# The one place weekday labels come from: translating them changes only weekday_label.
+_WEEKDAY_NAMES = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
+
+
+@dataclass(frozen=True)
+class WeekdayLabel:
+    """A column header: the weekday's name and the short form shown in the grid."""
+
+    name: str
+    short: str
+
+
+def weekday_label(number: int) -> WeekdayLabel:
+    """Name a weekday numbered as WordPress does: 0 is Sunday, 6 is Saturday."""
+    name = _WEEKDAY_NAMES[number % 7]
+    return WeekdayLabel(name=name, short=name[:1])
 
 
 @dataclass(frozen=True)
 class MonthCalendar:
-    """A month laid out Monday-first; ``None`` pads days of other months."""
+    """A month laid out in weeks from ``first_weekday`` (0 = Sunday ... 6 = Saturday)."""
 
     year: int
     month: int
-    weeks: tuple[tuple[int | None, ...], ...]
     days_with_posts: frozenset[int]
     previous: tuple[int, int] | None
     next: tuple[int, int] | None
+    first_weekday: int = SUNDAY
 
     @property
     def caption(self) -> str:
         """Return the month's name and year, e.g. "January 2011"."""
         return f"{calendar.month_name[self.month]} {self.year}"
+
+    @property
+    def weekdays(self) -> tuple[WeekdayLabel, ...]:
+        """Return the column headers in the order the weeks are laid out."""
+        return tuple(weekday_label(self.first_weekday + offset) for offset in range(7))
+
+    @property
+    def weeks(self) -> tuple[tuple[int | None, ...], ...]:
+        """Return the month's weeks; ``None`` pads the days of other months."""
+        # Python's calendar numbers Monday 0, WordPress Sunday 0.
+        grid = calendar.Calendar(firstweekday=(self.first_weekday - 1) % 7)
+        weeks = grid.monthdayscalendar(self.year, self.month)
+        return tuple(tuple(day or None for day in week) for week in weeks)
+
+    def starting_on(self, first_weekday: int) -> MonthCalendar:
+        """Return the same month with its weeks starting on another weekday."""
+        return replace(self, first_weekday=first_weekday % 7)
 
 
 def build_calendar(
@@ -30,11 +66,9 @@ def build_calendar(
     current = f"{year:04d}-{month:02d}"
     earlier = [m for m in months_with_posts if m < current]
     later = [m for m in months_with_posts if m > current]
-    weeks = calendar.Calendar(firstweekday=0).monthdayscalendar(year, month)
     return MonthCalendar(
         year=year,
         month=month,
-        weeks=tuple(tuple(day or None for day in week) for week in weeks),
         days_with_posts=frozenset(days_with_posts),
         previous=_year_month(max(earlier)) if earlier else None,
         next=_year_month(min(later)) if later else None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
@@ -72,6 +73,35 @@ def test_layout_of_the_classic_blog(client: Client) -> None:
     assert {"/2026/09/02/", "/2026/09/20/"} <= set(day_links)
     assert elements(html, "a", class_="prev-month", href="/2026/08/")
     assert [a["title"] for a in elements(html, "a", class_="weight-5")] == ["2 posts"]
+
+
+def calendar_head(html: str) -> tuple[list[str], int]:
+    """Return the calendar's weekday headers and how many empty cells come before the 1st."""
+    headers = [th["title"] for th in elements(html, "th", scope="col")]
+    table = re.sub(r"\s+", "", html.split('<table class="calendar">', 1)[1].split("</table>")[0])
+    found = re.search(r"<tbody><tr>((?:<tdclass=\"pad\"></td>)*)<td[^>]*>(?:<a[^>]*>)?1<", table)
+    assert found, table
+    return headers, found.group(1).count("pad")
+
+
+@pytest.mark.usefixtures("blog")
+@pytest.mark.parametrize(
+    ("start_of_week", "first_header", "padding"),
+    [(None, "Sunday", 2), (1, "Monday", 1), (6, "Saturday", 3)],
+)
+def test_calendar_weeks_start_on_the_configured_day(
+    client: Client,
+    configure: Callable[..., None],
+    start_of_week: int | None,
+    first_header: str,
+    padding: int,
+) -> None:
+    # 1 September 2026 is a Tuesday: Sunday first (WordPress's default) leaves two cells.
+    if start_of_week is not None:
+        configure(start_of_week=start_of_week)
+    headers, pads = calendar_head(get(client, "/")[1])
+    assert headers[0] == first_header and len(set(headers)) == 7
+    assert pads == padding
 
 
 @pytest.mark.usefixtures("blog")

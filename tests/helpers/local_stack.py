@@ -79,8 +79,16 @@ class LocalStack:
             self.log.close()
 
 
-def start_stack(data_dir: Path, log_path: Path, ports: tuple[int, int] | None = None) -> LocalStack:
-    """Start the local stack and wait until it serves pages and has ingested its content."""
+def start_stack(
+    data_dir: Path,
+    log_path: Path,
+    ports: tuple[int, int] | None = None,
+    project_dir: Path = PROJECT_DIR,
+) -> LocalStack:
+    """Start the local stack and wait until it serves pages and has ingested its content.
+
+    ``project_dir`` is the checkout `make run` runs in: a copy, for a test that edits it.
+    """
     moto_port, port = ports or (free_port(), free_port())
     env = {
         key: value
@@ -91,7 +99,7 @@ def start_stack(data_dir: Path, log_path: Path, ports: tuple[int, int] | None = 
     log = log_path.open("a")
     process = subprocess.Popen(
         [sys.executable, "-m", "devtools.run_local"],
-        cwd=PROJECT_DIR,
+        cwd=project_dir,
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,

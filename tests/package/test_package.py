@@ -29,15 +29,32 @@ LAMBDA_RUNTIME_PACKAGES = [boto3, botocore, s3transfer, jmespath, dateutil, urll
 MAX_ZIP_BYTES = 5 * 1024 * 1024
 
 
+# A theme owner's edit, made to the copy packaged (docs/theming.md): the package carries it
+# and renders it, though the compiled template cache was not refreshed.
+THEME_EDIT = '<p class="theme-edit">Edited in templates/base.html</p>'
+STYLE_EDIT = ".theme-edit { color: rebeccapurple; }"
+
+
+def edit_theme(project: Path) -> Path:
+    """Edit the copy's base template and stylesheet as an owner would, without Python."""
+    base, style = (
+        project / "templates" / "base.html",
+        project / "templates" / "static" / "style.css",
+    )
+    base.write_text(base.read_text().replace("</footer>", f"{THEME_EDIT}\n</footer>", 1))
+    style.write_text(style.read_text() + STYLE_EDIT + "\n")
+    return project
+
+
 @pytest.fixture(scope="module")
 def package(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Run `chalice package --pkg-format terraform` for the dev stage."""
+    """Run `chalice package --pkg-format terraform` for the dev stage, of an edited theme."""
     root = tmp_path_factory.mktemp("package")
     out = root / "out"
     chalice = Path(sys.executable).with_name("chalice")
     subprocess.run(
         [str(chalice), "package", "--pkg-format", "terraform", "--stage", "dev", str(out)],
-        cwd=copy_project(root / "project"),
+        cwd=edit_theme(copy_project(root / "project")),
         check=True,
         capture_output=True,
     )
@@ -84,6 +101,9 @@ def test_package_is_small_and_ships_the_theme_at_its_root(package: Path) -> None
         if path.is_file()
     }
     assert {"templates/base.html", "templates/static/style.css"} < theme <= names
+    with zipfile.ZipFile(zip_path) as archive:
+        assert THEME_EDIT in archive.read("templates/base.html").decode()
+        assert STYLE_EDIT in archive.read("templates/static/style.css").decode()
     assert "chalicelib/template_cache" in {name.rsplit("/", 1)[0] for name in names}
     assert not any(
         name.startswith(("boto3/", "moto/", "blogctl/", "devtools/", "tests/")) for name in names
@@ -125,6 +145,7 @@ EXPECTED_MARKUP = {
         '<section class="widget widget-categories">',
         '<table class="calendar">',
         '<li><a href="/about/">About</a></li>',
+        THEME_EDIT,
     ],
     "post": [
         '<meta property="og:type" content="article">',
@@ -148,7 +169,7 @@ EXPECTED_MARKUP = {
     "tag rss": ["<title>From the zip</title>"],
     "sitemap index": ["<sitemapindex", "<loc>https://blog.example.com/sitemaps/2026-08.xml</loc>"],
     "sitemap": ["<urlset", "<loc>https://blog.example.com/2026/08/zip/</loc>"],
-    "stylesheet": [".entry-content table {"],
+    "stylesheet": [".entry-content table {", STYLE_EDIT],
 }
 
 RENDER_SCRIPT = """

@@ -10,8 +10,11 @@ def test_rich_markdown_features() -> None:
     html = render_markdown(fixture_text("rich.md").split("---\n", 2)[2])
     assert '<div class="toc">' in html
     assert '<h2 id="a-section">A section<a class="headerlink" href="#a-section"' in html
+    assert '<table tabindex="0">' in html  # a keyboard can scroll a wide table
     assert '<td style="text-align:right">2</td>' in html
-    assert '<div class="highlight"><pre>' in html and '<span class="k">def</span>' in html
+    assert (
+        '<div class="highlight"><pre tabindex="0">' in html and '<span class="k">def</span>' in html
+    )
     assert 'href="#fn:1"' in html and '<li id="fn:1">' in html
 
 
