@@ -11,10 +11,12 @@ from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
 
+from blogctl import newpost, publish
 from blogctl.importing.formats import UnknownFormat, detect_format, read_site
 from blogctl.importing.report import ImportReport
 from blogctl.importing.run import ImportOptions, run_import
 from blogctl.mailbox import drop_mail
+from blogctl.output import CommandError
 from blogctl.problems import list_errors, list_failed_events
 from blogctl.repair import describe, reindex
 from blogctl.setup_stage import SetupRequest, StageNotSetUp, setup, write_policies
@@ -37,10 +39,6 @@ examples:
   blogctl import export.xml --uploads uploads/
                                       bring a WordPress blog into the local stack
 """
-
-
-class CommandError(Exception):
-    """A command cannot run as asked; the message says why."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -220,6 +218,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--as-ses", action="store_true", help="add passing SES verdict headers (local trials only)"
     )
     _add_import(commands)
+    # Authoring commands: each module adds its own, with --json after the command's name.
+    for module in (newpost, publish):
+        module.register(commands)
     return parser
 
 
