@@ -111,24 +111,43 @@ def publish(
     files: dict[str, bytes],
     blog: Blog,
     existing: dict[str, str],
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], object] | None = None,
 ) -> dict[str, Outcome]:
-    """Upload the files (key -> bytes) whose ETag differs from ``existing``; wait for each.
-
-    Media and other non-source files are uploaded and done; every source waits for the
-    pipeline's outcome (pipeline.wait_for), which a timeout turns into WAITING.
-    """
+    """Upload the files (key -> bytes) whose ETag differs from ``existing``; wait for each."""
     before = blog.store.maintenance.source_index()
-    uploaded = []
-    for key, data in files.items():
+    uploaded = upload_changed(files, blog, existing, progress)
+    return wait_for_files(files, uploaded, before, blog)
+
+
+def upload_changed(
+    files: dict[str, bytes],
+    blog: Blog,
+    existing: dict[str, str],
+    progress: Callable[[int], object] | None = None,
+) -> set[str]:
+    """Put each file whose MD5 differs from its ETag in ``existing``; return their keys."""
+    uploaded = set()
+    # Comments files first: the pipeline reads a post's comments when it publishes it.
+    for key in sorted(files, key=is_source_key):
+        data = files[key]
         if existing.get(key) != pipeline.md5_hex(data):
             # Single-part puts: the ETag stays the MD5 the next sync compares with.
             blog.s3.put_object(
                 Bucket=blog.bucket, Key=key, Body=data, ContentType=content_type(key)
             )
-            uploaded.append(key)
+            uploaded.add(key)
         if progress is not None:
             progress(1)
+    return uploaded
+
+
+def wait_for_files(
+    files: dict[str, bytes], uploaded: set[str], before: dict[str, Any], blog: Blog
+) -> dict[str, Outcome]:
+    """Wait for every source's outcome (pipeline.wait_for); other files are done at once.
+
+    ``before`` is the source index from before the upload: published or updated.
+    """
     etags = {key: pipeline.md5_hex(data) for key, data in files.items() if is_source_key(key)}
     drafts = frozenset(key for key in etags if says_draft(key, files[key], blog.settings))
     seen = pipeline.wait_for(etags, blog.store, blog.s3, blog.bucket, blog.waiting, drafts)
