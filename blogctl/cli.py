@@ -11,7 +11,7 @@ from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
 
-from blogctl import newpost, publish, sync
+from blogctl import newpost, publish, status, sync, watch
 from blogctl.importing.formats import UnknownFormat, detect_format, read_site
 from blogctl.importing.report import ImportReport
 from blogctl.importing.run import ImportOptions, run_import
@@ -219,7 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_import(commands)
     # Authoring commands: each module adds its own, with --json after the command's name.
-    for module in (newpost, publish, sync):
+    for module in (newpost, publish, sync, status, watch):
         module.register(commands)
     return parser
 
