@@ -37,9 +37,10 @@ def changed_keys(before: Snapshot, after: Snapshot) -> list[str]:
     return [key for key, stamp in after.items() if before.get(key) != stamp]
 
 
-def saves(root: Path, poll_seconds: float = POLL_SECONDS) -> Iterator[dict[str, Path]]:
-    """Yield the files saved since the last look, forever (Ctrl-C stops it)."""
-    seen, _ = snapshot(root)
+def saves(
+    root: Path, seen: Snapshot, poll_seconds: float = POLL_SECONDS
+) -> Iterator[dict[str, Path]]:
+    """Yield the files saved since the last look (``seen`` at first), forever."""
     while True:
         time.sleep(poll_seconds)
         now, paths = snapshot(root)
@@ -79,10 +80,14 @@ def run_watch(args: argparse.Namespace, target: Target) -> None:
     if not any((root / folder).is_dir() for folder in FOLDERS):
         raise CommandError(f"{root} has no posts/, pages/ or media/ folder")
     blog = Blog.of(target, pipeline.Waiting(args.timeout, poll_seconds=0.1, progress=False))
-    if not args.json:
+    first, _ = snapshot(root)
+    # Said once the folder has been looked at: every save from now on is published.
+    if args.json:
+        print_json({"watching": str(root)})
+    else:
         print(f"watching {root} (posts/, pages/, media/); Ctrl-C stops", flush=True)
     try:
-        for saved in saves(root):
+        for saved in saves(root, first):
             republish(saved, blog, args.json)
     except KeyboardInterrupt:
         print("stopped", file=sys.stderr)
