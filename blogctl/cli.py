@@ -25,7 +25,7 @@ from chalicelib.publishing.reconcile import reconcile
 from chalicelib.storage.store import BlogStore
 
 DESCRIPTION = f"""\
-Set up, inspect and repair a blog's stage.
+Write and publish posts; set up, inspect and repair a blog's stage.
 
 Without --stage, blogctl works on the local stack that `make run` serves: stage
 {LOCAL_STAGE!r} at {local_endpoint()}. With --stage NAME it works on that stage in AWS,
@@ -33,6 +33,10 @@ with your AWS credentials and region. Global options go before the command.
 """
 EPILOG = """\
 examples:
+  blogctl new "Hello, world"          write posts/hello-world.md, a draft
+  blogctl publish posts/hello-world.md
+                                      publish it and print its URL
+  blogctl watch .                     republish each file as it is saved
   blogctl errors                      the local stack's unpublished files
   blogctl --stage prod setup          create prod's table, bucket and queue
   blogctl --stage prod reindex --wipe rebuild prod's table from its bucket
