@@ -11,12 +11,13 @@ from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
 
-from blogctl import undo
+from blogctl import newpost, publish, status, sync, undo, watch
 from blogctl.importing.exported import EXPORT_FORMAT, import_export
 from blogctl.importing.formats import UnknownFormat, detect_format, read_site
 from blogctl.importing.report import ImportReport
 from blogctl.importing.run import ImportOptions, run_import
 from blogctl.mailbox import drop_mail
+from blogctl.output import CommandError
 from blogctl.problems import list_errors, list_failed_events
 from blogctl.repair import describe, reindex
 from blogctl.setup_stage import SetupRequest, StageNotSetUp, setup, write_policies
@@ -25,7 +26,7 @@ from chalicelib.publishing.reconcile import reconcile
 from chalicelib.storage.store import BlogStore
 
 DESCRIPTION = f"""\
-Set up, inspect and repair a blog's stage.
+Write and publish posts; set up, inspect and repair a blog's stage.
 
 Without --stage, blogctl works on the local stack that `make run` serves: stage
 {LOCAL_STAGE!r} at {local_endpoint()}. With --stage NAME it works on that stage in AWS,
@@ -33,6 +34,10 @@ with your AWS credentials and region. Global options go before the command.
 """
 EPILOG = """\
 examples:
+  blogctl new "Hello, world"          write posts/hello-world.md, a draft
+  blogctl publish posts/hello-world.md
+                                      publish it and print its URL
+  blogctl watch .                     republish each file as it is saved
   blogctl errors                      the local stack's unpublished files
   blogctl --stage prod setup          create prod's table, bucket and queue
   blogctl --stage prod reindex --wipe rebuild prod's table from its bucket
@@ -41,10 +46,6 @@ examples:
   blogctl trash                       deleted files, and how to restore each
   blogctl restore posts/hello.md      undo the last change to a post
 """
-
-
-class CommandError(Exception):
-    """A command cannot run as asked; the message says why."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -229,6 +230,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_import(commands)
     undo.add_commands(commands, _add_command)  # history, restore, trash, export
+    # Authoring commands: each module adds its own, with --json after the command's name.
+    for module in (newpost, publish, sync, status, watch):
+        module.register(commands)
     return parser
 
 

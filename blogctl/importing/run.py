@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -14,14 +11,16 @@ from urllib.parse import quote, unquote
 from botocore.exceptions import ClientError
 from tqdm import tqdm
 
+from blogctl import pipeline
 from blogctl.importing import report as outcomes
 from blogctl.importing.media import FOLDER_PREFIX, MediaFile, MediaPlanner
 from blogctl.importing.model import ImportedSite
 from blogctl.importing.report import ImportReport
 from blogctl.importing.writer import Rejected, SlugRegistry, Source, source_for
+from blogctl.pipeline import BeforePoll
 from chalicelib.bucket import MEDIA_PREFIX, PAGES_PREFIX, POSTS_PREFIX
 from chalicelib.config import Settings
-from chalicelib.publishing import bulk, reports
+from chalicelib.publishing import bulk
 from chalicelib.storage.store import BlogStore
 
 # S3 object metadata (x-amz-meta-imported-from) naming the item or file an object came
@@ -30,8 +29,6 @@ from chalicelib.storage.store import BlogStore
 IMPORTED_FROM = "imported-from"
 _MARKDOWN = "text/markdown; charset=utf-8"
 _JSON = "application/json; charset=utf-8"
-# Called with the keys still waiting before each look at the table: tests run ingest here.
-BeforePoll = Callable[[list[str]], None]
 Decision = Literal["new", "update", "unchanged", "clash", "replace"]
 _WRITES = ("new", "update", "replace")
 
@@ -219,13 +216,8 @@ def plan_import(site: ImportedSite, uploads: Path | None, report: ImportReport) 
 
 def bucket_etags(s3: Any, bucket: str) -> dict[str, str]:
     """Return the ETag of every object an import may write (one List request per 1,000)."""
-    paginator = s3.get_paginator("list_objects_v2")
-    return {
-        entry["Key"]: entry["ETag"].strip('"')
-        for prefix in (POSTS_PREFIX, PAGES_PREFIX, f"{MEDIA_PREFIX}{FOLDER_PREFIX}")
-        for page in paginator.paginate(Bucket=bucket, Prefix=prefix)
-        for entry in page.get("Contents", [])
-    }
+    prefixes = (POSTS_PREFIX, PAGES_PREFIX, f"{MEDIA_PREFIX}{FOLDER_PREFIX}")
+    return pipeline.bucket_etags(s3, bucket, prefixes)
 
 
 def put_all(uploads: list[Upload], s3: Any, bucket: str) -> None:
@@ -253,43 +245,19 @@ def wait_for_outcomes(
 
     Return key -> (outcome, reason); what has no outcome by the timeout is "still waiting".
     """
-    results: dict[str, tuple[str, str]] = {}
-    deadline = time.monotonic() + options.timeout
-    with tqdm(total=len(waiting), desc="publishing", unit="file", disable=None) as progress:
-        while len(results) < len(waiting):
-            pending = [key for key in waiting if key not in results]
-            if before_poll is not None:
-                before_poll(pending)
-            found = _poll(pending, waiting, store, s3, bucket)
-            results.update(found)
-            progress.update(len(found))
-            if len(results) < len(waiting):
-                if time.monotonic() >= deadline:
-                    break
-                time.sleep(options.poll_seconds)
-    for key in waiting:
-        reason = f"no outcome after {options.timeout:g} s: is the pipeline running?"
-        results.setdefault(key, (outcomes.WAITING, reason))
-    return results
+    how = pipeline.Waiting(options.timeout, options.poll_seconds)
+    seen = pipeline.wait_for(waiting, store, s3, bucket, how, before_poll=before_poll)
+    return {key: _counted(outcome) for key, outcome in seen.items()}
 
 
-def _poll(
-    pending: list[str], etags: dict[str, str], store: BlogStore, s3: Any, bucket: str
-) -> dict[str, tuple[str, str]]:
-    index = store.maintenance.source_index()
-    scheduled = set(store.schedule.keys())
-    found: dict[str, tuple[str, str]] = {}
-    for key in pending:
-        if key in index and index[key].etag == etags[key]:
-            found[key] = (outcomes.PUBLISHED, "")
-        elif key in scheduled and key.startswith(POSTS_PREFIX):
-            found[key] = (outcomes.SCHEDULED, "")
-    for key, reason, published in _filed_reports(
-        [k for k in pending if k not in found], etags, s3, bucket
-    ):
-        if not published:
-            found[key] = (outcomes.REJECTED, f"rejected: {reason}")
-    return found
+def _counted(seen: pipeline.Seen) -> tuple[str, str]:
+    if seen.state == pipeline.REJECTED:
+        return outcomes.REJECTED, f"rejected: {seen.reason}"
+    if seen.state == pipeline.WAITING:
+        return outcomes.WAITING, seen.reason
+    return {pipeline.PUBLISHED: outcomes.PUBLISHED, pipeline.SCHEDULED: outcomes.SCHEDULED}[
+        seen.state
+    ], ""
 
 
 def published_warnings(
@@ -299,36 +267,9 @@ def published_warnings(
     published = [key for key, (outcome, _) in results.items() if outcome == outcomes.PUBLISHED]
     return {
         key: reason
-        for key, reason, warned in _filed_reports(published, etags, s3, bucket)
+        for key, reason, warned in pipeline.filed_reports(published, etags, s3, bucket)
         if warned
     }
-
-
-def _filed_reports(
-    pending: list[str], etags: dict[str, str], s3: Any, bucket: str
-) -> list[tuple[str, str, bool]]:
-    """Return the keys whose uploaded version has a report: its reason, and if published."""
-    if not pending:
-        return []
-    wanted = {reports.report_key(key): key for key in pending}
-    paginator = s3.get_paginator("list_objects_v2")
-    rejected = []
-    for page in paginator.paginate(Bucket=bucket, Prefix=reports.ERRORS_PREFIX):
-        for entry in page.get("Contents", []):
-            key = wanted.get(entry["Key"])
-            if key is None:
-                continue
-            try:
-                body = s3.get_object(Bucket=bucket, Key=entry["Key"])["Body"].read()
-            except ClientError as exc:
-                if exc.response["Error"]["Code"] not in ("NoSuchKey", "404"):
-                    raise
-                continue  # cleared since the listing: a newer version was published
-            filed = json.loads(body)
-            if filed.get("etag") == etags[key]:
-                reason = str(filed.get("reason", "no reason given"))
-                rejected.append((key, reason, filed.get("published") is True))
-    return rejected
 
 
 def _decide(
@@ -391,4 +332,4 @@ def imported_from(origin: str, site: str) -> str:
 
 
 def _md5(data: bytes) -> str:
-    return hashlib.md5(data, usedforsecurity=False).hexdigest()
+    return pipeline.md5_hex(data)

@@ -214,12 +214,31 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     try:
         meta = yaml.load(text[4 : end.start()], Loader=_FrontMatterLoader)  # noqa: S506
     except yaml.YAMLError as exc:
-        raise ParseError(f"front matter is not valid YAML: {exc}") from exc
+        raise ParseError(f"front matter is not valid YAML{_where(exc)}") from exc
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
         raise ParseError("front matter must be a mapping of 'field: value' lines")
     return meta, text[end.end() :].lstrip("\n")
+
+
+def _where(exc: yaml.YAMLError) -> str:
+    """Say where in the file YAML choked: where the construct began, else where it broke."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    if mark is None:
+        return f": {problem}"
+    context = getattr(exc, "context", None)
+    started = getattr(exc, "context_mark", None)
+    if context and started is not None:
+        # An unclosed [ or " breaks lines later: its own line is where to look.
+        return f" at {_file_position(started)}: {context}, {problem} at {_file_position(mark)}"
+    return f" at {_file_position(mark)}: {problem}"
+
+
+def _file_position(mark: yaml.Mark) -> str:
+    # Line 1 of the file is the opening '---'; PyYAML counts lines and columns from 0.
+    return f"line {mark.line + 2}, column {mark.column + 1}"
 
 
 def parse_date(value: object, tz: ZoneInfo) -> datetime:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from chalicelib.storage.keys import SOURCE_INDEX, source_item
-from chalicelib.storage.records import IndexedSource
+from chalicelib.storage.keys import ITEM, SOURCE_INDEX, source_item
+from chalicelib.storage.records import IndexedSource, PublishedAt
 from chalicelib.storage.transactions import BATCH_WRITE_ITEMS, WritableTable
 
+# BatchGetItem takes at most 100 keys a request.
+_GETS_AT_ONCE = 100
 # BatchWriteItem requests in flight while wiping, and keys deleted between Scan pages.
 _DELETERS = 4
 _DELETES_AT_ONCE = 1000
@@ -26,6 +28,21 @@ class Maintenance:
             item["sk"]: IndexedSource(item["etag"], bool(item.get("todo")))
             for item in self._table.query(SOURCE_INDEX, consistent=True)
         }
+
+    def published_at(self, keys: list[str]) -> dict[str, PublishedAt]:
+        """Return where each published source is (BatchGetItem, 100 keys a request)."""
+        found: dict[str, PublishedAt] = {}
+        for start in range(0, len(keys), _GETS_AT_ONCE):
+            chunk = [(source_item(key), ITEM) for key in keys[start : start + _GETS_AT_ONCE]]
+            for (pk, _), item in self._table.batch_get(chunk).items():
+                if item.get("removed"):
+                    continue  # a tombstone: unpublished, its follow-ups still pending
+                found[pk.removeprefix(source_item(""))] = PublishedAt(
+                    str(item.get("post_id", "")),
+                    str(item.get("sort_key", "")),
+                    str(item.get("page", "")),
+                )
+        return found
 
     def source_keys(self) -> set[str]:
         """Return the key of every source with a published post (a Scan: rebuilds only)."""

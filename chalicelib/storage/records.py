@@ -52,6 +52,15 @@ class IndexedSource:
 
 
 @dataclass(frozen=True)
+class PublishedAt:
+    """Where a source's item is published: a post's id and listing key, or a page's path."""
+
+    post_id: str = ""
+    sort_key: str = ""  # "2024-05-01T09:30:00#2024/05/slug": the post's local date first
+    page: str = ""
+
+
+@dataclass(frozen=True)
 class SourceRecord:
     """What the table holds about one post's source: enough to undo its post's index."""
 

@@ -42,6 +42,16 @@ class Schedule:
         items = self._table.query(SCHEDULE, between=("0", f"{_moment(now)}#~"), limit=None)
         return [item["key"] for item in items]
 
+    def due_times(self) -> dict[str, datetime]:
+        """Return every waiting source with the time it is due, in UTC (one Query)."""
+        items = self._table.query(SCHEDULE, consistent=True)
+        return {
+            item["key"]: datetime.fromisoformat(str(item["sk"]).split("#", 1)[0]).replace(
+                tzinfo=UTC
+            )
+            for item in items
+        }
+
     def keys(self) -> list[str]:
         """Return the key of every source waiting for its publication time (Query)."""
         return [item["key"] for item in self._table.query(SCHEDULE, consistent=True)]
