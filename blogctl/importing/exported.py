@@ -17,7 +17,8 @@ from typing import Any
 from blogctl.export import EXPORTED_PREFIXES, FORMAT, MANIFEST, sha256_file
 from blogctl.importing import report as outcomes
 from blogctl.importing.report import ImportReport
-from blogctl.importing.run import BeforePoll, ImportOptions, wait_for_outcomes
+from blogctl.importing.run import ImportOptions, wait_for_outcomes
+from blogctl.pipeline import BeforePoll
 from blogctl.restore import PUBLISHED_METADATA, site_path
 from chalicelib.bucket import MEDIA_PREFIX
 from chalicelib.config import Settings
