@@ -14,7 +14,7 @@ from chalice.app import Chalice, CloudWatchEvent, Rate, Request, Response, S3Eve
 from chalicelib import aws, theme
 from chalicelib.bucket import INBOX_PREFIX, PAGES_PREFIX, POST_SUFFIX, POSTS_PREFIX
 from chalicelib.config import load_settings
-from chalicelib.site import feeds, http, media, views
+from chalicelib.site import feeds, http, media, previews, views
 from chalicelib.storage import bodies
 from chalicelib.storage.reads import ReadStore
 from chalicelib.storage.table import Table
@@ -75,6 +75,8 @@ def read_route(view: Callable[..., views.PageView | Response]) -> Callable[..., 
         )
         if page.last_modified is not None:
             response.headers["Last-Modified"] = http.http_date(page.last_modified)
+        if page.private:
+            response.headers.update(http.PRIVATE_HEADERS)
         return response
 
     return handler
@@ -165,6 +167,18 @@ def five_deep(**_: str) -> views.PageView:
 @read_route
 def six_deep(**_: str) -> views.PageView:
     raise views.NotFound("no page this deep")
+
+
+@app.route("/preview/{token}")
+@read_route
+def preview(token: str) -> views.PageView:
+    return previews.preview_page(get_reads(), token, "", datetime.now(UTC))
+
+
+@app.route("/preview/{token}/{part}")
+@read_route
+def preview_part(token: str, part: str) -> views.PageView:
+    return previews.preview_page(get_reads(), token, part, datetime.now(UTC))
 
 
 @app.route("/tag/{tag}")

@@ -30,6 +30,8 @@ PUBLISH_ONLY = (
     "chalicelib.storage.layout",
     "chalicelib.storage.maintenance",
     "chalicelib.storage.store",
+    "chalicelib.storage.previews",
+    "chalicelib.publishing.previews",
 )
 
 

@@ -18,6 +18,7 @@ from blogctl.importing.report import ImportReport
 from blogctl.importing.run import ImportOptions, run_import
 from blogctl.mailbox import drop_mail
 from blogctl.output import CommandError
+from blogctl.previews import NoPreview, show_preview
 from blogctl.problems import list_errors, list_failed_events
 from blogctl.repair import describe, reindex
 from blogctl.setup_stage import SetupRequest, StageNotSetUp, setup, write_policies
@@ -55,7 +56,14 @@ def main(argv: list[str] | None = None) -> int:
     command: Callable[[argparse.Namespace, Target], int | None] = args.run
     try:
         status = command(args, target)
-    except (CommandError, UnknownStage, StageNotSetUp, UnknownFormat, *undo.ERRORS) as error:
+    except (
+        CommandError,
+        UnknownStage,
+        StageNotSetUp,
+        UnknownFormat,
+        NoPreview,
+        *undo.ERRORS,
+    ) as error:
         return _fail(str(error))
     except EndpointConnectionError as error:
         hint = " (is `make run` running?)" if target.is_local else ""
@@ -176,6 +184,21 @@ def run_import_command(args: argparse.Namespace, target: Target) -> int:
     return 1 if report.failed else 0
 
 
+def run_preview(args: argparse.Namespace, target: Target) -> None:
+    """Print the private preview link of a draft or a scheduled post (or a draft page).
+
+    FILE is a local file (a file in a pages/ folder is pages/NAME.md, any other
+    posts/NAME.md) or a bucket key such as posts/hello.md. The page at the link looks
+    exactly as the post will, is kept out of search engines and shared caches, and
+    stops working once the post is published or its file deleted. --revoke gives the
+    file a new link; the old one answers 404 at once. Exit status 1 without a link.
+    """
+    try:
+        print(show_preview(target, args.file, args.revoke))
+    except ValueError as error:
+        raise CommandError(str(error)) from error
+
+
 def _require_deployable(target: Target, command: str) -> None:
     if target.is_local:
         raise CommandError(
@@ -233,6 +256,13 @@ def build_parser() -> argparse.ArgumentParser:
     # Authoring commands: each module adds its own, with --json after the command's name.
     for module in (newpost, publish, sync, status, watch):
         module.register(commands)
+    preview_cmd = _add_command(commands, "preview", run_preview, "print a draft's private link")
+    preview_cmd.formatter_class = argparse.RawDescriptionHelpFormatter
+    preview_cmd.description = inspect.cleandoc(run_preview.__doc__ or "")
+    preview_cmd.add_argument("file", metavar="FILE", help="a local .md file or posts/NAME.md")
+    preview_cmd.add_argument(
+        "--revoke", action="store_true", help="give it a new link; the old one stops working"
+    )
     return parser
 
 

@@ -200,3 +200,15 @@ class Listing:
     posts: tuple[PostSummary, ...]
     older: str | None
     newer: str | None
+
+
+@dataclass(frozen=True)
+class Preview:
+    """A draft's or scheduled post's (or a draft page's) private preview: one of the two.
+
+    ``due`` is a scheduled post's publication time: from then on the public page takes over.
+    """
+
+    post: StoredPost | None = None
+    page: StaticPage | None = None
+    due: datetime | None = None

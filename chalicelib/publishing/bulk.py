@@ -15,7 +15,7 @@ Bulk loads only posts whose sources the table does not know, and only while the 
 publishes no other post (a first import, ``reindex --wipe``): otherwise every source
 goes one at a time. Pages, drafts, scheduled posts, files that fail to parse and
 permalinks already taken are always left to ``sync_source`` after the load, which
-publishes, schedules or reports them exactly as an S3 event would.
+publishes, schedules, previews or reports them exactly as an S3 event would.
 """
 
 from __future__ import annotations
@@ -213,6 +213,8 @@ def publish_bulk(
     writes = BulkWrites(store.table)
     writes.release(fallback)
     writes.load(loaded, linked, lambda n: tick("write", n, len(loaded)))
+    # As one at a time: a published post's preview link ends (links outlive a wipe).
+    store.previews.end_all(p.post.source_key for p in loaded)
     outcomes: Counter[str] = Counter(published=len(loaded))
     for key in sorted(fallback):
         outcomes[sync_source(key, s3, store, settings, now=now)] += 1

@@ -26,6 +26,7 @@ from chalicelib.publishing.comments import (
 from chalicelib.publishing.layout import refresh_layout
 from chalicelib.publishing.markup import html_to_text
 from chalicelib.publishing.parsing import ParseError, SourceDocument
+from chalicelib.publishing.previews import save_page_preview, save_post_preview
 from chalicelib.publishing.related import links, relate_back, related_posts, unlink_departed
 from chalicelib.search import index_terms
 from chalicelib.storage import bodies
@@ -88,6 +89,7 @@ def sync_source(
         fetched = fetch_object(s3, settings.bucket_name, key, settings.max_post_bytes)
         if fetched is None:
             store.schedule.remove(key)
+            store.previews.end(key)
             result = (
                 _remove_page(store, key) if key.startswith(PAGES_PREFIX) else _unpublish(store, key)
             )
@@ -182,6 +184,11 @@ def _publish(
     if fetched.document.key.startswith(PAGES_PREFIX):
         return _publish_page(fetched, s3, store, settings, force)
     post = build_post(fetched.document, settings)
+    if post.draft or post.published > now:
+        # Rendered for its private preview only: before the table changes, so a bad
+        # comments file rejects the upload and leaves everything as it was.
+        comments = _read_comments(post.source_key, s3, settings.bucket_name)
+        save_post_preview(store, s3, settings.bucket_name, post, fetched.version, comments)
     if post.published > now and not post.draft:
         # Not before its time: off every page until the scheduler publishes it.
         removal = _unpublish(store, post.source_key)
@@ -199,6 +206,8 @@ def _publish(
     related = related_posts(store, post)
     post = bodies.offload(s3, settings.bucket_name, post)
     saved = store.sources.save_post(post, fetched.version, force, terms, links(related))
+    # Published (now, or by an earlier delivery of this version): its preview link ends.
+    store.previews.end(post.source_key)
     target = redirect_attributes(post.source_key, post_id=post.post_id)
     if not saved:
         pending = store.sources.unfinished_source(post.source_key)
@@ -265,13 +274,17 @@ def _publish_page(
     assert fetched.document is not None
     page = build_page(fetched.document, settings)
     if page.draft:
+        comments = _read_comments(page.source_key, s3, settings.bucket_name)
+        save_page_preview(store, page_with_comments(page, comments))
         removal = _remove_page(store, page.source_key)
         if removal.outcome == "removed":
             return _Result("draft-unpublished", removal.done_etag)
         return _Result("draft")
     page = page_with_comments(page, _read_comments(page.source_key, s3, settings.bucket_name))
     etag = fetched.version.etag
-    if store.sources.save_page(page, fetched.version, force):
+    saved = store.sources.save_page(page, fetched.version, force)
+    store.previews.end(page.source_key)
+    if saved:
         outcome, done = "published", etag
     else:
         pending = store.sources.unfinished_page(page.source_key)

@@ -27,6 +27,8 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Strict-Transport-Security": "max-age=31536000",
 }
+# A private preview: never indexed, never kept by a shared cache (nor by the browser).
+PRIVATE_HEADERS = {"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex"}
 _API_GATEWAY_HOST_SUFFIX = ".amazonaws.com"
 _HOST = re.compile(r"^[a-z0-9.-]+$")
 # Search results are capped well below 1,000 pages.

@@ -10,7 +10,15 @@ from datetime import date, datetime
 from typing import Any
 
 from chalicelib import search
-from chalicelib.models import Layout, Listing, PostSummary, Term, split_comments
+from chalicelib.models import (
+    Layout,
+    Listing,
+    PostSummary,
+    StaticPage,
+    StoredPost,
+    Term,
+    split_comments,
+)
 from chalicelib.site import media, oldurls, urls
 from chalicelib.site.monthgrid import MonthCalendar, build_calendar
 from chalicelib.storage.keys import ALL_POSTS, author_listing, category_listing, tag_listing
@@ -75,6 +83,8 @@ class PageView:
     description: str = ""
     feed_path: str = ""
     last_modified: datetime | None = None
+    # A private preview: kept out of search engines and shared caches.
+    private: bool = False
 
 
 def home_page(reads: ReadStore, cursor: Cursor, per_page: int) -> PageView:
@@ -107,20 +117,25 @@ def post_page(reads: ReadStore, year: str, month: str, slug: str, part: int = 1)
     stored = fetched.post
     if stored is None:
         raise NotFound(f"no post {year}/{month}/{slug}")
+    sidebar = with_calendar(fetched.layout, f"{year}-{month}", fetched.days)
+    path = urls.post_path(stored.summary.post_id)
+    view = post_view(stored, sidebar, part, path)
+    return replace(view, path=path if part == 1 else f"{path}{part}/")
+
+
+def post_view(stored: StoredPost, sidebar: Sidebar, part: int, part_path: str) -> PageView:
+    """Show page ``part`` of a post; its pages' links start with ``part_path``."""
     parts, comments = stored.parts()
     if part > len(parts):
-        raise NotFound(f"post {year}/{month}/{slug} has no page {part}")
-    sidebar = with_calendar(fetched.layout, f"{year}-{month}", fetched.days)
+        raise NotFound(f"post {stored.summary.post_id} has no page {part}")
     data = {"post": stored.summary, "html": parts[part - 1], "via": stored.via}
-    data.update(comments=comments, part=part, parts=len(parts))
+    data.update(comments=comments, part=part, parts=len(parts), part_path=part_path)
     data.update(older=stored.older, newer=stored.newer, related=stored.related)
-    path = urls.post_path(stored.summary.post_id)
     return PageView(
         "post.html",
         stored.summary.title,
         sidebar,
         data,
-        path=path if part == 1 else f"{path}{part}/",
         description=stored.summary.summary,
         last_modified=stored.updated,
     )
@@ -193,11 +208,15 @@ def static_page(reads: ReadStore, *parts: str) -> PageView:
     page = fetched.static_page
     if page is None:
         raise NotFound(f"no page {path}")
+    view = page_view(page, with_calendar(fetched.layout))
+    return replace(view, path=urls.page_path(page.slug))
+
+
+def page_view(page: StaticPage, sidebar: Sidebar) -> PageView:
+    """Show a static page with its comments."""
     body, comments = split_comments(media.page_media_links(page.html))
     data = {"static_page": replace(page, html=body), "comments": comments}
-    path = urls.page_path(page.slug)
-    sidebar = with_calendar(fetched.layout)
-    return PageView("page.html", page.title, sidebar, data, path=path, description=page.summary)
+    return PageView("page.html", page.title, sidebar, data, description=page.summary)
 
 
 def day_or_post_page(
@@ -287,7 +306,12 @@ def moved_to(reads: ReadStore, address: str) -> str | None:
 
 def not_found_page(reads: ReadStore) -> PageView:
     """Show the 404 page, with the usual sidebar to help the reader on."""
-    return PageView("404.html", "Not found", with_calendar(reads.get_layout()), status=404)
+    return not_found_view(reads.get_layout())
+
+
+def not_found_view(layout: Layout) -> PageView:
+    """Show the 404 page around a layout already read."""
+    return PageView("404.html", "Not found", with_calendar(layout), status=404)
 
 
 def with_calendar(

@@ -17,16 +17,22 @@ from typing import Any
 from chalicelib.models import Post
 
 RENDERED_PREFIX = "rendered/"
+# Previews' bodies: apart from the published post's folder, which its sweep empties.
+PREVIEW_PREFIX = f"{RENDERED_PREFIX}preview/"
 # Leaves room in the item for the title, summary, terms and links beside the body.
 INLINE_HTML_BYTES = 300_000
 
 
-def offload(s3: Any, bucket: str, post: Post) -> Post:
-    """Store a large body in the bucket; return the post pointing at it (or as it was)."""
+def offload(s3: Any, bucket: str, post: Post, preview: bool = False) -> Post:
+    """Store a large body in the bucket; return the post pointing at it (or as it was).
+
+    A preview's body goes under ``rendered/preview/``: publishing never sweeps it away.
+    """
     body = post.html.encode()
     if len(body) <= INLINE_HTML_BYTES:
         return post
-    key = f"{_folder(post.post_id)}{hashlib.sha256(body).hexdigest()[:32]}.html"
+    folder = f"{PREVIEW_PREFIX}{post.post_id}/" if preview else _folder(post.post_id)
+    key = f"{folder}{hashlib.sha256(body).hexdigest()[:32]}.html"
     s3.put_object(Bucket=bucket, Key=key, Body=body, ContentType="text/html; charset=utf-8")
     return dataclasses.replace(post, html="", body_key=key)
 

@@ -8,7 +8,16 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
-from chalicelib.models import Layout, Link, Post, PostSummary, StaticPage, StoredPost, Term
+from chalicelib.models import (
+    Layout,
+    Link,
+    Post,
+    PostSummary,
+    Preview,
+    StaticPage,
+    StoredPost,
+    Term,
+)
 from chalicelib.storage.keys import page_item
 from chalicelib.storage.records import PageSource, RedirectTarget, SourceRecord, SourceVersion
 
@@ -132,6 +141,42 @@ def page_from_item(item: dict[str, Any]) -> StaticPage:
         int(item["menu_order"]),
         item["source_key"],
     )
+
+
+def preview_attributes(
+    post: Post | None = None,
+    page: StaticPage | None = None,
+    updated: datetime | None = None,
+    related: tuple[Link, ...] = (),
+) -> dict[str, Any]:
+    """Return what a preview item holds: a post's item (or a page's) as it would be published.
+
+    A scheduled post's date is its ``due`` time: the preview ends when the post goes live.
+    """
+    if post is not None:
+        assert updated is not None, "a post's preview shows when it was last changed"
+        attributes = post_attributes(post, updated, related)
+        if not post.draft:
+            attributes["due"] = post.published.isoformat()
+        return attributes
+    assert page is not None, "a preview is of a post or of a page"
+    return {**page_attributes(page), "page": page.slug}
+
+
+def preview_from_item(item: dict[str, Any]) -> Preview:
+    """Return the preview an item holds."""
+    due = datetime.fromisoformat(item["due"]) if "due" in item else None
+    if "page" in item:
+        page = StaticPage(
+            item["page"],
+            item["title"],
+            item["html"],
+            item["summary"],
+            int(item["menu_order"]),
+            item["source_key"],
+        )
+        return Preview(page=page)
+    return Preview(post=post_from_item(item), due=due)
 
 
 def days_from_item(item: dict[str, Any]) -> frozenset[int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 ALL_POSTS = "LIST#all"
@@ -19,6 +20,9 @@ LINKED_FROM = "LINKED#"
 # Every post and page transaction adds one: derived items (neighbour links, the
 # layout) carry the generation they were computed at, so a stale one never wins.
 GENERATION = "GEN"
+# One item per source with a private preview link: sort key the source key, its token
+# in an attribute. The only state not derived from the bucket: a wipe keeps it.
+PREVIEW_LINKS = "PREVIEWS"
 # The sort key of every item that is alone in its partition.
 ITEM = "#"
 SORT_KEY_MAX = "~"  # sorts after every character a sort key can hold after its date
@@ -42,6 +46,15 @@ def page_item(slug: str) -> str:
 def scheduled_item(key: str) -> str:
     """Return the partition pointing at a source's entry in the schedule."""
     return f"SCHEDULED#{key}"
+
+
+def preview_item(token: str) -> str:
+    """Return the partition of the preview a token opens: ``PREVIEW#`` and its SHA-256.
+
+    Keyed by the hash, so no key holds a usable link, and a lookup's cost is the same
+    whatever the guess (any string hashes to 64 hex digits).
+    """
+    return f"PREVIEW#{hashlib.sha256(token.encode('utf-8', 'surrogatepass')).hexdigest()}"
 
 
 def redirect_item(old_path: str) -> str:

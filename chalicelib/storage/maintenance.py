@@ -5,7 +5,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from chalicelib.storage.keys import ITEM, SOURCE_INDEX, source_item
+from chalicelib.storage.keys import ITEM, PREVIEW_LINKS, SOURCE_INDEX, source_item
 from chalicelib.storage.records import IndexedSource, PublishedAt
 from chalicelib.storage.transactions import BATCH_WRITE_ITEMS, WritableTable
 
@@ -50,7 +50,10 @@ class Maintenance:
         return {pk.removeprefix(prefix) for pk, _ in self._table.scan_keys(prefix)}
 
     def wipe(self) -> int:
-        """Delete every item in the table, 25 a request; return how many were deleted.
+        """Delete every item but the preview links, 25 a request; return how many went.
+
+        Preview tokens are the one thing the bucket cannot give back: authors' links
+        keep working through a rebuild (each preview is rendered again from its source).
 
         Items a page of the Scan returned may go before the next page is read: the
         Scan resumes after its last key, which stays valid once deleted.
@@ -59,6 +62,8 @@ class Maintenance:
         keys: list[tuple[str, str]] = []
         with ThreadPoolExecutor(max_workers=_DELETERS) as pool:
             for key in self._table.scan_keys():
+                if key[0] == PREVIEW_LINKS:
+                    continue
                 keys.append(key)
                 if len(keys) == _DELETES_AT_ONCE:
                     deleted += self._delete(pool, keys)

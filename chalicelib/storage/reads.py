@@ -12,6 +12,7 @@ from chalicelib.models import (
     Listing,
     MenuEntry,
     PostSummary,
+    Preview,
     SiteIndex,
     StaticPage,
     StoredPost,
@@ -24,6 +25,7 @@ from chalicelib.storage.items import (
     layout_from_item,
     page_from_item,
     post_from_item,
+    preview_from_item,
     redirect_from_item,
     summary_from_item,
 )
@@ -38,6 +40,7 @@ from chalicelib.storage.keys import (
     days_item,
     page_item,
     post_item,
+    preview_item,
     redirect_item,
     term_postings,
 )
@@ -99,6 +102,17 @@ class ReadStore:
             post=self._with_body(post_from_item(post)) if post else None,
             static_page=page_from_item(page) if page else None,
         )
+
+    def preview_data(self, token: str) -> tuple[Layout, Preview | None]:
+        """Fetch the layout and the preview a token opens, if any, in one BatchGetItem."""
+        wanted = preview_item(token)
+        fetched = self._table.batch_get([(LAYOUT, ITEM), (wanted, ITEM)])
+        layout = fetched.get((LAYOUT, ITEM))
+        item = fetched.get((wanted, ITEM))
+        preview = None if item is None else preview_from_item(item)
+        if preview is not None and preview.post is not None:
+            preview = replace(preview, post=self._with_body(preview.post))
+        return (Layout() if layout is None else layout_from_item(layout)), preview
 
     def redirect(self, old_path: str) -> RedirectTarget | None:
         """Return the post or page an old address now leads to, if any (one GetItem)."""

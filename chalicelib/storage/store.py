@@ -8,6 +8,7 @@ from typing import Any
 from chalicelib.storage.layout import StoredLayout
 from chalicelib.storage.links import Links
 from chalicelib.storage.maintenance import Maintenance
+from chalicelib.storage.previews import Previews
 from chalicelib.storage.reads import ReadStore
 from chalicelib.storage.redirects import Redirects
 from chalicelib.storage.schedule import Schedule
@@ -29,3 +30,4 @@ class BlogStore:
         self.schedule = Schedule(table)
         self.layout = StoredLayout(table, self.reads)
         self.maintenance = Maintenance(table)
+        self.previews = Previews(table)

@@ -35,6 +35,10 @@ class WritableTable(Table):
         """Return a Delete of an item, for a transaction or ``write_if``."""
         return {"Delete": {"TableName": self.name, "Key": typed_key(pk, sk)}}
 
+    def check(self, pk: str, sk: str = ITEM) -> Action:
+        """Return a ConditionCheck of an item, for a transaction (set its ``condition``)."""
+        return {"ConditionCheck": {"TableName": self.name, "Key": typed_key(pk, sk)}}
+
     def update(self, pk: str, sk: str, expression: str, values: dict[str, Any]) -> Action:
         """Return an Update of an item with typed ``values``, for a transaction or ``write_if``."""
         update = {"TableName": self.name, "Key": typed_key(pk, sk), "UpdateExpression": expression}
@@ -111,8 +115,18 @@ class WritableTable(Table):
 def if_revision(action: Action, rev: int | None) -> Action:
     """Condition a write on a source item being as read: absent (None) or at ``rev``."""
     if rev is None:
-        return condition(action, "attribute_not_exists(pk)")
+        return if_absent(action)
     return condition(action, "rev = :rev", {":rev": {"N": str(rev)}})
+
+
+def if_absent(action: Action) -> Action:
+    """Condition a write on the item not existing yet: the first writer wins."""
+    return condition(action, "attribute_not_exists(pk)")
+
+
+def if_attribute(action: Action, name: str, value: str) -> Action:
+    """Condition a write on a string attribute holding ``value`` (any name, reserved or not)."""
+    return condition(action, "#a = :a", {":a": {"S": value}}, {"#a": name})
 
 
 def if_owned_by(action: Action, source_key: str) -> Action:

@@ -23,7 +23,14 @@ from blogctl.importing.run import IMPORTED_FROM, ImportOptions, run_import
 from chalicelib.config import Settings
 from chalicelib.publishing import bulk
 from chalicelib.publishing.ingest import sync_source
-from chalicelib.storage.keys import ALL_POSTS, COUNTS, SOURCE_INDEX, source_item
+from chalicelib.storage.keys import (
+    ALL_POSTS,
+    COUNTS,
+    PREVIEW_LINKS,
+    SOURCE_INDEX,
+    preview_item,
+    source_item,
+)
 from chalicelib.storage.records import RedirectTarget
 from chalicelib.storage.store import BlogStore
 from tests.helpers.events import filed_report
@@ -111,7 +118,22 @@ def table_items(store: BlogStore) -> dict[tuple[str, str], dict[str, Any]]:
         for item in page["Items"]:
             kept = {k: v for k, v in item.items() if k not in _GENERATIONS}
             items[(item["pk"]["S"], item["sk"]["S"])] = kept
-    return items
+    return _by_source(items)
+
+
+def _by_source(items: dict[tuple[str, str], dict[str, Any]]) -> dict[Any, dict[str, Any]]:
+    """Name previews by their source, not their token: tokens are random, all else is not."""
+    tokens = {
+        preview_item(item.pop("token")["S"]): sk
+        for (pk, sk), item in items.items()
+        if pk == PREVIEW_LINKS
+    }
+    renamed = {
+        (f"PREVIEW of {tokens[pk]}", sk): {**items.pop((pk, sk)), "pk": {"S": "PREVIEW"}}
+        for pk, sk in list(items)
+        if pk in tokens
+    }
+    return {**items, **renamed}
 
 
 def crawl(client: Client, extra: list[str]) -> dict[str, tuple[int, str]]:
@@ -170,6 +192,11 @@ def test_bulk_load_matches_one_at_a_time(
     assert "Reply" in next(body for _, body in pages.values() if "First!" in body)
     assert set(items) == set(bulk_items)
     assert [k for k in items if items[k] != bulk_items[k]] == []
+    previews = {k for k in items if k[0].startswith("PREVIEW of")}
+    assert previews == {
+        ("PREVIEW of posts/zz-draft.md", "#"),
+        ("PREVIEW of posts/zz-future.md", "#"),
+    }
 
 
 def test_claimed_sources_ignore_their_events(s3: Any, store: BlogStore, settings: Settings) -> None:
