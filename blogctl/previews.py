@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
-import os
+import time
 from pathlib import PurePath
-from typing import Any
 
-from blogctl.stages import LOCAL_HOST, Target, stage_environment
+from blogctl.siteurl import site_url
+from blogctl.stages import Target
 from chalicelib.bucket import PAGES_PREFIX, POST_SUFFIX, POSTS_PREFIX
 from chalicelib.publishing.ingest import is_source_key
 from chalicelib.storage.store import BlogStore
@@ -36,7 +35,26 @@ def source_key_for(file: str) -> str:
 def preview_url(target: Target, source_key: str) -> str | None:
     """Return the private link of a draft or scheduled source, None otherwise."""
     token = _store(target).previews.token(source_key)
-    return None if token is None else _link(target, token)
+    return None if token is None else link(site_url(target), token)
+
+
+def link(base_url: str, token: str) -> str:
+    """Return the preview link of a token on the site at ``base_url``."""
+    return f"{base_url}{PREVIEW_PATH}{token}/"
+
+
+def wait_for_link(store: BlogStore, source_key: str, base_url: str, timeout: float) -> str | None:
+    """Return a draft's or scheduled post's link once ingest has made it; None by the timeout.
+
+    A source that already had a link keeps it, so an edited draft's link is returned at
+    once and shows the new version as soon as ingest has rendered it.
+    """
+    deadline = time.monotonic() + timeout
+    while (token := store.previews.token(source_key)) is None:
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(0.2)
+    return link(base_url, token)
 
 
 def revoke_preview(target: Target, source_key: str) -> str:
@@ -44,7 +62,7 @@ def revoke_preview(target: Target, source_key: str) -> str:
     token = _store(target).previews.revoke(source_key)
     if token is None:
         raise NoPreview(_no_preview(source_key))
-    return _link(target, token)
+    return link(site_url(target), token)
 
 
 def show_preview(target: Target, file: str, revoke: bool) -> str:
@@ -67,25 +85,3 @@ def _no_preview(key: str) -> str:
 
 def _store(target: Target) -> BlogStore:
     return BlogStore(target.client("dynamodb"), target.settings().table_name)
-
-
-def _link(target: Target, token: str) -> str:
-    return f"{_base_url(target)}{PREVIEW_PATH}{token}/"
-
-
-def _base_url(target: Target) -> str:
-    # Replaced by siteurl.site_url at merge: the same rule (SITE_URL and BASE_PATH, else
-    # the deployed API's URL, else the local site `make run` serves).
-    environment = stage_environment(target.stage, target.project_dir)
-    configured = environment.get("SITE_URL", "").rstrip("/")
-    if configured:
-        return configured + environment.get("BASE_PATH", "").rstrip("/")
-    deployed = target.project_dir / ".chalice" / "deployed" / f"{target.stage}.json"
-    try:
-        recorded: dict[str, Any] = json.loads(deployed.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        recorded = {}
-    for resource in recorded.get("resources", []):
-        if isinstance(resource, dict) and resource.get("resource_type") == "rest_api":
-            return str(resource.get("rest_api_url", "")).rstrip("/")
-    return f"http://{LOCAL_HOST}:{os.environ.get('PORT', '8000')}"

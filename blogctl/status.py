@@ -6,7 +6,7 @@ import argparse
 from dataclasses import dataclass
 from typing import Any
 
-from blogctl import pipeline
+from blogctl import pipeline, previews
 from blogctl.output import add_json, format_table, print_json
 from blogctl.stages import Target
 from blogctl.uploads import Blog, outcome_of, url_of
@@ -27,7 +27,7 @@ class SourceStatus:
     date: str = ""
     url: str = ""
     reason: str = ""
-    preview: str | None = None  # a draft's or scheduled post's private link: the lead's hook
+    preview: str | None = None  # a draft's or scheduled post's private link
 
     def as_json(self) -> dict[str, Any]:
         """Return the line as a JSON object (empty fields left out)."""
@@ -50,6 +50,7 @@ def list_sources(blog: Blog) -> list[SourceStatus]:
     }
     live = [key for key in keys if key in index and index[key].etag]
     places = blog.store.maintenance.published_at(live)
+    tokens = blog.store.previews.tokens()
     found = []
     for key in keys:
         published_etag = index[key].etag if key in index else ""
@@ -67,6 +68,8 @@ def list_sources(blog: Blog) -> list[SourceStatus]:
             line = SourceStatus(key, pipeline.SCHEDULED, date=due.due)
         else:
             line = _unpublished(key, blog)
+        if line.state in (pipeline.DRAFT, pipeline.SCHEDULED) and key in tokens:
+            line.preview = previews.link(blog.base_url, tokens[key])
         found.append(line)
     return found
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,7 +17,8 @@ from blogctl.history import (
     source_key,
 )
 from blogctl.restore import CannotRestore, restore, wait_for_restore
-from blogctl.stages import LOCAL_HOST, Target
+from blogctl.siteurl import public_url, site_url
+from blogctl.stages import Target
 from chalicelib.storage.store import BlogStore
 
 # What main() reports as a plain error message (exit status 1).
@@ -54,7 +54,7 @@ def run_restore(args: argparse.Namespace, target: Target) -> int:
     store = BlogStore(target.client("dynamodb"), settings.table_name)
     done = wait_for_restore(restored, s3, store, settings, args.timeout)
     if done.path:
-        print(f"{done.outcome}: {_site(target, settings.site_url)}{settings.base_path}{done.path}")
+        print(f"{done.outcome}: {public_url(site_url(target), done.path)}")
     elif done.outcome:
         print(f"{done.outcome}{': ' + done.reason if done.reason else ''}")
     return 0 if done.outcome in ("", "published", "scheduled", "kept private") else 1
@@ -99,10 +99,3 @@ def add_commands(
     add(commands, "trash", run_trash, "list deleted files that can be restored")
     export_cmd = add(commands, "export", run_export, "write the whole blog to a folder")
     export_cmd.add_argument("directory", type=Path, help="a new or empty folder")
-
-
-def _site(target: Target, site_url: str) -> str:
-    if site_url:
-        return site_url
-    # The local stack serves the blog on PORT (8000), as `make run` prints.
-    return f"http://{LOCAL_HOST}:{os.environ.get('PORT', '8000')}" if target.is_local else ""

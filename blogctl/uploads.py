@@ -11,7 +11,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 from tqdm import tqdm
 
-from blogctl import pipeline
+from blogctl import pipeline, previews
 from blogctl.localfiles import content_type
 from blogctl.siteurl import public_url, site_url
 from blogctl.stages import Target
@@ -43,7 +43,7 @@ class Outcome:
     line: int | None = None
     column: int | None = None
     due: str = ""  # a scheduled post's publication time, ISO 8601 in the site's time zone
-    # The private link of a draft or scheduled post: filled by previews.preview_url.
+    # The private link of a draft or scheduled post (previews.wait_for_link).
     preview: str | None = None
 
     def as_json(self) -> dict[str, Any]:
@@ -141,6 +141,10 @@ def upload_changed(
     return uploaded
 
 
+# A draft's outcome is known from its file before ingest has run: its link follows shortly.
+_PREVIEW_WAIT_SECONDS = 10.0
+
+
 def wait_for_files(
     files: dict[str, bytes], uploaded: set[str], before: dict[str, Any], blog: Blog
 ) -> dict[str, Outcome]:
@@ -165,6 +169,9 @@ def wait_for_files(
             outcome.state = _published_state(key, key in uploaded, before)
             outcome.url = url_of(places.get(key), blog.base_url)
             outcome.reason = warnings.get(key, "")
+        elif found.state in (pipeline.DRAFT, pipeline.SCHEDULED):
+            wait = min(blog.waiting.timeout, _PREVIEW_WAIT_SECONDS)
+            outcome.preview = previews.wait_for_link(blog.store, key, blog.base_url, wait)
         outcomes[key] = outcome
     return outcomes
 

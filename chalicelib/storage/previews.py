@@ -32,6 +32,11 @@ class Previews:
         item = self._table.get(PREVIEW_LINKS, source_key, consistent=True)
         return None if item is None else str(item[_TOKEN])
 
+    def tokens(self) -> dict[str, str]:
+        """Return every source's preview token (one Query of the links)."""
+        links = self._table.query(PREVIEW_LINKS, consistent=True)
+        return {str(item["sk"]): str(item[_TOKEN]) for item in links}
+
     def save(self, source_key: str, attributes: dict[str, Any]) -> str:
         """Store a source's rendered preview under its token (minted once); return the token."""
         tokens: list[str] = []
