@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from chalicelib.i18n import SiteLanguage, resolve_language
+
 DEFAULT_MAX_POST_BYTES = 1_000_000
 DEFAULT_MAX_MAIL_BYTES = 10_000_000
 DEFAULT_MAX_ATTACHMENT_BYTES = 5_000_000
@@ -39,6 +41,8 @@ class Settings:
     cache_max_age: int = 300
     # Where Lambda sends S3 events that failed every retry; reconcile re-syncs them.
     failure_queue_url: str = ""
+    # SITE_LANGUAGE, a BCP 47 tag: the interface's translation, dates, <html lang> and dir.
+    language: SiteLanguage = SiteLanguage()
 
 
 def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
@@ -73,4 +77,5 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         in ("1", "true", "yes"),
         cache_max_age=int(environ.get("CACHE_MAX_AGE", "300")),
         failure_queue_url=environ.get("FAILURE_QUEUE_URL", ""),
+        language=resolve_language(environ.get("SITE_LANGUAGE", "")),
     )

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from chalicelib import theme
+from chalicelib import i18n, theme
 from chalicelib.models import (
     LINK_PREFIX,
     Layout,
@@ -110,7 +110,7 @@ def _short_title(post: PostSummary) -> PostSummary:
 
 def render_fragments(content: LayoutContent) -> tuple[str, str]:
     """Render the main menu and the sidebar widgets, links prefixed with ``LINK_PREFIX``."""
-    env = theme.environment()
+    env = theme.environment(i18n.publishing_language())
     context = {"layout": content, "prefix": Markup(LINK_PREFIX)}
     menu = env.get_template("published/menu.html").render(context)
     widgets = env.get_template("published/widgets.html").render(context)
