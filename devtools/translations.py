@@ -36,14 +36,14 @@ def pybabel(*args: str) -> None:
         CommandLineInterface().run(["pybabel", "--quiet", *args])  # type: ignore[no-untyped-call]
 
 
-def extract() -> None:
+def extract(output: Path = TEMPLATE) -> None:
     """Write locale/messages.pot from the templates (no dates in it: it changes only with them)."""
     pybabel(
         "extract",
         "--mapping-file",
         str(MAPPING),
         "--output-file",
-        str(TEMPLATE),
+        str(output),
         "--omit-header",
         "--sort-by-file",
         # Only templates/ and chalicelib/ hold messages (babel.cfg); the rest is not walked.

@@ -65,7 +65,13 @@ def refresh_layout(store: BlogStore) -> bool:
     store.layout.delete_empty_counters(index.empty_counters)
     menu_html, sidebar_html = bounded_fragments(index, LAYOUT_BUDGET - sticky_bytes(sticky))
     layout = Layout(
-        menu_html, sidebar_html, index.months, index.latest_days, index.total_posts, sticky
+        menu_html,
+        sidebar_html,
+        index.months,
+        index.latest_days,
+        index.total_posts,
+        sticky,
+        language=i18n.publishing_language(),
     )
     return store.layout.save(layout, generation)
 

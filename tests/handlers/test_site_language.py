@@ -144,3 +144,13 @@ def test_publish_time_fragments_follow_the_functions_language(
     assert "<h2>Kategorien</h2>" in html and 'title="1 Beitrag"' in html
     # The page itself is still served in the app's own language.
     assert ">Search</button>" in html
+
+
+def test_reconcile_renders_the_layout_again_in_a_new_language(
+    client: Client, publish: Publish, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    publish("posts/a.md", make_post_markdown("A", "2026-08-15", ["x"], ["y"]))
+    assert "<h2>Categories</h2>" in client.http.get("/").body.decode()
+    monkeypatch.setenv("SITE_LANGUAGE", "fr")
+    client.lambda_.invoke("reconcile", client.events.generate_cw_event("", "", {}, []))
+    assert "<h2>Catégories</h2>" in client.http.get("/").body.decode()
