@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import date
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from chalicelib import i18n
 from chalicelib.config import load_settings
 from chalicelib.i18n import SiteLanguage, parse_language
 from chalicelib.site.monthgrid import build_calendar
-from chalicelib.theme import environment
+from chalicelib.theme import TEMPLATES, environment
 from devtools import locale_data, translations
 from devtools.run_local import apply_stage_environment
 
@@ -186,3 +187,15 @@ def test_make_run_settings_from_the_shell_win_over_the_local_stage() -> None:
     environ = {}
     apply_stage_environment(environ)
     assert environ["SITE_TITLE"] == "Notes from the Cloud"
+
+
+def test_the_stylesheet_mirrors_for_right_to_left_languages() -> None:
+    # Logical properties (margin-inline-start, text-align: end) follow dir="rtl"; physical
+    # ones (margin-left, float: right) would keep the left-to-right layout.
+    css = (TEMPLATES / "static" / "style.css").read_text(encoding="utf-8")
+    physical = re.findall(
+        r"(?:margin|padding|border)-(?:left|right)|(?:float|text-align|clear)\s*:\s*(?:left|right)"
+        r"|[{;\s](?:left|right)\s*:",
+        css,
+    )
+    assert physical == []
