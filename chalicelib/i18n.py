@@ -71,7 +71,8 @@ def parse_language(value: str) -> SiteLanguage:
     if tag is None:
         return SiteLanguage()
     subtags = tag.split("-")
-    shipped = {code.lower(): code for code in SHIPPED_LANGUAGES}
+    # Catalogs are named as gettext names them (pt_BR); tags are written pt-BR.
+    shipped = {code.lower().replace("_", "-"): code for code in SHIPPED_LANGUAGES}
     ui = next(
         (
             shipped[candidate]
