@@ -13,7 +13,7 @@ BLOGCTL := $(BIN)/blogctl
 # PYTEST_WORKERS=-n0 runs them in this process.
 PYTEST_WORKERS ?= -n 2
 
-.PHONY: run test test-quick bench templates lint format setup-stage package clean
+.PHONY: run test test-quick bench templates translations lint format setup-stage package clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -64,6 +64,13 @@ bench: $(STAMP) $(BLOGCTL)
 
 # Recompile chalicelib/template_cache/ after changing a template in templates/ (a test checks it).
 templates: $(STAMP) $(BLOGCTL)
+	$(BIN)/python -m devtools.compile_templates
+
+# After changing a template's text or adding a language: extract the messages into
+# locale/messages.pot, merge them into each locale/<lang>/LC_MESSAGES/messages.po, compile
+# the .mo files and regenerate chalicelib/locale_data.py (tests check all three are current).
+translations: $(STAMP) $(BLOGCTL)
+	$(BIN)/python -m devtools.translations
 	$(BIN)/python -m devtools.compile_templates
 
 lint: $(STAMP) $(BLOGCTL)

@@ -102,4 +102,8 @@ class Target:
 
     def settings(self) -> Settings:
         """Return the stage's settings as its functions read them."""
-        return stage_settings(self.stage, self.project_dir)
+        settings = stage_settings(self.stage, self.project_dir)
+        # What blogctl publishes (the layout, comments) is rendered in the stage's language,
+        # which the publishing code reads from the environment, as the stage's functions do.
+        os.environ["SITE_LANGUAGE"] = settings.language.tag
+        return settings

@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from chalicelib.i18n import SiteLanguage, resolve_language
+
 DEFAULT_MAX_POST_BYTES = 1_000_000
 DEFAULT_MAX_MAIL_BYTES = 10_000_000
 DEFAULT_MAX_ATTACHMENT_BYTES = 5_000_000
@@ -43,6 +45,8 @@ class Settings:
     failure_queue_url: str = ""
     # The calendar's first column, numbered as WordPress's start_of_week: 0 = Sunday.
     start_of_week: int = 0
+    # SITE_LANGUAGE, a BCP 47 tag: the interface's translation, dates, <html lang> and dir.
+    language: SiteLanguage = SiteLanguage()
 
 
 def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
@@ -78,6 +82,7 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         cache_max_age=int(environ.get("CACHE_MAX_AGE", "300")),
         failure_queue_url=environ.get("FAILURE_QUEUE_URL", ""),
         start_of_week=_weekday(environ.get("START_OF_WEEK", "0")),
+        language=resolve_language(environ.get("SITE_LANGUAGE", "")),
     )
 
 

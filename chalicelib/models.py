@@ -161,6 +161,8 @@ class Layout:
     latest_days: frozenset[int] = frozenset()
     total_posts: int = 0
     sticky: tuple[PostSummary, ...] = ()  # sticky posts, newest first: the home page's top
+    # The interface language its fragments were rendered in (SITE_LANGUAGE's translation).
+    language: str = ""
 
     @property
     def latest_month(self) -> str | None:

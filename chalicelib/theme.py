@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from email.utils import format_datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,12 +22,14 @@ from jinja2.bccache import Bucket
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
+from chalicelib import i18n
 from chalicelib.config import Settings
 from chalicelib.models import LINK_PREFIX
 from chalicelib.site import urls
 
 if TYPE_CHECKING:  # the read path's records: rendering needs only their attributes
     from chalicelib.site.feeds import Feed
+    from chalicelib.site.monthgrid import MonthCalendar
     from chalicelib.site.views import PageView
 
 # The directory of app.py: the project root locally, the task root in Lambda, where
@@ -88,13 +90,19 @@ STATIC_FILES = {
 
 
 @functools.cache
-def environment(cache: TemplateCache | None = None) -> Environment:
-    """Build the Jinja environment once per container, reading compiled templates shipped."""
-    return build_environment(TEMPLATES, cache or TemplateCache(TEMPLATE_CACHE))
+def environment(language: str = i18n.SOURCE_LANGUAGE) -> Environment:
+    """Build the Jinja environment of a language once per container, on the compiled cache."""
+    return build_environment(TEMPLATES, TemplateCache(TEMPLATE_CACHE), language)
 
 
-def build_environment(templates: Path, cache: TemplateCache) -> Environment:
-    """Build a Jinja environment for the theme in ``templates``, compiled through ``cache``."""
+def build_environment(
+    templates: Path, cache: TemplateCache, language: str = i18n.SOURCE_LANGUAGE
+) -> Environment:
+    """Build a Jinja environment for the theme in ``templates``, compiled through ``cache``.
+
+    Compiled templates call the environment's gettext when rendered, so one cache serves
+    every language.
+    """
     env = Environment(
         loader=FileSystemLoader(templates),
         bytecode_cache=cache,
@@ -102,24 +110,35 @@ def build_environment(templates: Path, cache: TemplateCache) -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    # New-style gettext formats its own %(name)s placeholders and escapes their values.
+    env.install_gettext_translations(i18n.translations(language), newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(
         post_url=urls.post_path,
         tag_url=urls.tag_path,
         category_url=urls.category_path,
         author_url=urls.author_path,
         page_url=urls.page_path,
-        long_date=_long_date,
+        long_date=functools.partial(i18n.long_date, language),
+        month_abbr=functools.partial(i18n.month_abbr, language),
         rfc822=format_datetime,
         prefixed=_prefixed,
     )
-    env.globals.update(archive_url=urls.archive_path, with_query=urls.with_query)
+    env.globals.update(
+        archive_url=urls.archive_path,
+        with_query=urls.with_query,
+        month_year=functools.partial(i18n.month_year, language),
+        year_name=functools.partial(i18n.year_name, language),
+        day_date=date,
+        weekday_names=functools.partial(_weekday_names, language),
+    )
     return env
 
 
 def render_page(view: PageView, settings: Settings, prefix: str, origin: str) -> str:
     """Render a page; ``prefix`` is prepended to every site path (e.g. the API stage)."""
-    template = environment().get_template(view.template)
+    template = environment(settings.language.ui).get_template(view.template)
     layout = view.sidebar.layout
     calendar = view.sidebar.calendar.starting_on(settings.start_of_week)
     return template.render(
@@ -137,7 +156,7 @@ def render_page(view: PageView, settings: Settings, prefix: str, origin: str) ->
 
 def render_feed(feed: Feed, kind: str, settings: Settings, base_url: str) -> str:
     """Render a feed as ``rss`` or ``atom`` with absolute URLs."""
-    template = environment().get_template(f"{kind}.xml")
+    template = environment(settings.language.ui).get_template(f"{kind}.xml")
     return template.render(feed=feed, site=settings, base_url=base_url)
 
 
@@ -168,5 +187,7 @@ def _linked(fragment: str, prefix: str) -> Markup:
     return Markup(fragment.replace(LINK_PREFIX, str(escape(prefix))))
 
 
-def _long_date(moment: datetime) -> str:
-    return f"{moment:%B} {moment.day}, {moment:%Y}"
+def _weekday_names(language: str, cal: MonthCalendar) -> list[tuple[str, str]]:
+    """Label a month grid's columns, from the weekday its weeks start on."""
+    # The grid numbers weekdays as WordPress (0 = Sunday), the labels as Python (0 = Monday).
+    return i18n.weekday_labels(language, (cal.first_weekday - 1) % 7)

@@ -7,6 +7,7 @@ import os
 import socket
 import threading
 import time
+from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from chalice.cli.factory import CLIFactory
 from chalice.local import create_local_server
 
 from blogctl import provision
+from blogctl.stages import LOCAL_STAGE, stage_environment
 from devtools.emulator import SerialMotoServer
 from devtools.faults import EventFaults, parse_faults
 from devtools.mirror import BucketMirror
@@ -58,8 +60,10 @@ def main() -> None:
     # Before the app loads its settings: reconcile drains this queue as in AWS.
     failures, _ = provision.ensure_failure_queue(sqs, FAILURE_QUEUE_NAME)
     os.environ["FAILURE_QUEUE_URL"] = failures
-    config = CLIFactory(project_dir=str(PROJECT_DIR), environ=os.environ).create_config_obj(
-        chalice_stage_name="local"
+    apply_stage_environment(os.environ)
+    # Chalice would write the stage's variables over the shell's: it gets a copy to write to.
+    config = CLIFactory(project_dir=str(PROJECT_DIR), environ=dict(os.environ)).create_config_obj(
+        chalice_stage_name=LOCAL_STAGE
     )
     app = config.chalice_app
     table, bucket = os.environ["TABLE_NAME"], os.environ["BUCKET_NAME"]
@@ -93,6 +97,12 @@ def main() -> None:
     finally:
         stop.set()
         moto.stop()
+
+
+def apply_stage_environment(environ: MutableMapping[str, str]) -> None:
+    """Add the local stage's variables that the shell does not set: `SITE_LANGUAGE=ja make run`."""
+    for name, value in stage_environment(LOCAL_STAGE).items():
+        environ.setdefault(name, value)
 
 
 def _require_free_port(port: int) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from chalicelib import theme
+from chalicelib import i18n, theme
 from chalicelib.publishing.markup import render_markdown
 from chalicelib.publishing.parsing import ParseError, clean_inline
 
@@ -63,7 +63,7 @@ def render_comments(comments: list[Comment]) -> str:
     """Render the comments section shown under a post or page ("" without comments)."""
     if not comments:
         return ""
-    template = theme.environment().get_template("published/comments.html")
+    template = theme.environment(i18n.publishing_language()).get_template("published/comments.html")
     return template.render(comments=comments, count=_count(comments))
 
 
@@ -85,7 +85,9 @@ def _comment(entry: Any, number: int) -> Comment:
     return Comment(
         comment_id=str(entry.get("id", number)),
         parent_id=str(entry.get("parent") or ""),
-        author=clean_inline(author) or "Anonymous",
+        author=clean_inline(
+            author
+        ),  # unnamed: the template says "Anonymous" in the blog's language
         date=date,
         html=Markup(render_markdown(text)),
         url=url,

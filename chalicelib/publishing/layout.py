@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from chalicelib import theme
+from chalicelib import i18n, theme
 from chalicelib.models import (
     LINK_PREFIX,
     Layout,
@@ -65,7 +65,13 @@ def refresh_layout(store: BlogStore) -> bool:
     store.layout.delete_empty_counters(index.empty_counters)
     menu_html, sidebar_html = bounded_fragments(index, LAYOUT_BUDGET - sticky_bytes(sticky))
     layout = Layout(
-        menu_html, sidebar_html, index.months, index.latest_days, index.total_posts, sticky
+        menu_html,
+        sidebar_html,
+        index.months,
+        index.latest_days,
+        index.total_posts,
+        sticky,
+        language=i18n.publishing_language(),
     )
     return store.layout.save(layout, generation)
 
@@ -110,7 +116,7 @@ def _short_title(post: PostSummary) -> PostSummary:
 
 def render_fragments(content: LayoutContent) -> tuple[str, str]:
     """Render the main menu and the sidebar widgets, links prefixed with ``LINK_PREFIX``."""
-    env = theme.environment()
+    env = theme.environment(i18n.publishing_language())
     context = {"layout": content, "prefix": Markup(LINK_PREFIX)}
     menu = env.get_template("published/menu.html").render(context)
     widgets = env.get_template("published/widgets.html").render(context)

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote_plus
 
+from chalicelib import i18n
 from chalicelib.bucket import PAGES_PREFIX, POSTS_PREFIX
 from chalicelib.config import Settings
 from chalicelib.publishing import reports
@@ -102,7 +103,7 @@ def reconcile(
             LOG.exception("reconcile could not sync %s", key)
             summary.errors.append(f"{key}: {exc}")
     summary.unscheduled = _drop_stale_schedule(store, set(bucket), store.maintenance.source_index())
-    if store.layout.is_stale():
+    if store.layout.is_stale(i18n.publishing_language()):
         summary.layout_refreshed = refresh_layout(store)
     _delete_failures(sqs, queue_url, failed, summary)
     LOG.info(json.dumps(summary.as_record(), ensure_ascii=False))

@@ -5,24 +5,9 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass, replace
 
-# Weekdays are numbered as WordPress's start_of_week setting numbers them.
+# Weekdays are numbered as WordPress's start_of_week setting numbers them. Their labels,
+# in the blog's language, are chalicelib.i18n's weekday_labels.
 SUNDAY = 0
-# The one place weekday labels come from: translating them changes only weekday_label.
-_WEEKDAY_NAMES = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
-
-
-@dataclass(frozen=True)
-class WeekdayLabel:
-    """A column header: the weekday's name and the short form shown in the grid."""
-
-    name: str
-    short: str
-
-
-def weekday_label(number: int) -> WeekdayLabel:
-    """Name a weekday numbered as WordPress does: 0 is Sunday, 6 is Saturday."""
-    name = _WEEKDAY_NAMES[number % 7]
-    return WeekdayLabel(name=name, short=name[:1])
 
 
 @dataclass(frozen=True)
@@ -35,16 +20,6 @@ class MonthCalendar:
     previous: tuple[int, int] | None
     next: tuple[int, int] | None
     first_weekday: int = SUNDAY
-
-    @property
-    def caption(self) -> str:
-        """Return the month's name and year, e.g. "January 2011"."""
-        return f"{calendar.month_name[self.month]} {self.year}"
-
-    @property
-    def weekdays(self) -> tuple[WeekdayLabel, ...]:
-        """Return the column headers in the order the weeks are laid out."""
-        return tuple(weekday_label(self.first_weekday + offset) for offset in range(7))
 
     @property
     def weeks(self) -> tuple[tuple[int | None, ...], ...]:

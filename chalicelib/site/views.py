@@ -146,21 +146,20 @@ def date_archive_page(
 ) -> PageView:
     """Show the posts of one year, month or day."""
     when = _archive_date(year, month, day)
+    # The template names the date in the blog's language (archive.html).
     if day:
-        prefix, title = f"{when:%Y-%m-%d}T", f"{when.day} {when:%B %Y}"
+        prefix, kind = f"{when:%Y-%m-%d}T", "day"
     elif month:
-        prefix, title = f"{when:%Y-%m}-", f"{when:%B %Y}"
+        prefix, kind = f"{when:%Y-%m}-", "month"
     else:
-        prefix, title = f"{when:%Y}-", f"{when:%Y}"
+        prefix, kind = f"{when:%Y}-", "year"
     listing = nonempty(reads.list_posts(ALL_POSTS, prefix, cursor.before, cursor.after, per_page))
     in_view = f"{when:%Y-%m}" if month else f"{listing.posts[0].published:%Y-%m}"
     path = urls.archive_path(when.year, when.month if month else None, when.day if day else None)
-    data = {"listing": listing, "heading": title, "path": path}
+    data = {"listing": listing, "archive": {"kind": kind, "date": when}, "path": path}
     fetched = reads.page_data(month=in_view)
     sidebar = with_calendar(fetched.layout, in_view, fetched.days)
-    return PageView(
-        "archive.html", title, sidebar, data, path=path, description=f"Posts of {title}"
-    )
+    return PageView("archive.html", when.isoformat(), sidebar, data, path=path)
 
 
 def year_or_static_page(reads: ReadStore, cursor: Cursor, per_page: int, part: str) -> PageView:
@@ -251,12 +250,10 @@ def author_page(reads: ReadStore, cursor: Cursor, per_page: int, key: str) -> Pa
     )
     author = listing.posts[0].author
     name = author.name if author else key
-    heading, path = f"Author: {name}", urls.author_path(key)
-    data = {"listing": listing, "heading": heading, "path": path}
+    path = urls.author_path(key)
+    data = {"listing": listing, "archive": {"kind": "author", "name": name}, "path": path}
     sidebar = with_calendar(reads.get_layout())
-    return PageView(
-        "archive.html", heading, sidebar, data, path=path, description=f"Posts by {name}"
-    )
+    return PageView("archive.html", name, sidebar, data, path=path)
 
 
 def old_address(route: str, params: Mapping[str, str], query: Mapping[str, str]) -> str:
@@ -310,8 +307,8 @@ def not_found_page(reads: ReadStore) -> PageView:
 
 
 def not_found_view(layout: Layout) -> PageView:
-    """Show the 404 page around a layout already read."""
-    return PageView("404.html", "Not found", with_calendar(layout), status=404)
+    """Show the 404 page around a layout already read (its title is the template's)."""
+    return PageView("404.html", "", with_calendar(layout), status=404)
 
 
 def with_calendar(
@@ -332,21 +329,10 @@ def _term_page(
     listing = nonempty(reads.list_posts(partition, "", cursor.before, cursor.after, per_page))
     name = term_name(listing.posts[0], field_name, key)
     sidebar = with_calendar(reads.get_layout())
-    if field_name == "tags":
-        heading, path = f"Tag: {name}", urls.tag_path(key)
-    else:
-        heading, path = f"Category: {name}", urls.category_path(key)
-    data = {"listing": listing, "heading": heading, "path": path}
-    description = f"Posts filed under {name}"
-    return PageView(
-        "archive.html",
-        heading,
-        sidebar,
-        data,
-        path=path,
-        description=description,
-        feed_path=f"{path}feed/",
-    )
+    kind = "tag" if field_name == "tags" else "category"
+    path = urls.tag_path(key) if kind == "tag" else urls.category_path(key)
+    data = {"listing": listing, "archive": {"kind": kind, "name": name}, "path": path}
+    return PageView("archive.html", name, sidebar, data, path=path, feed_path=f"{path}feed/")
 
 
 def nonempty(listing: Listing) -> Listing:
@@ -402,5 +388,5 @@ def search_page(reads: ReadStore, query: str, page: int, per_page: int) -> PageV
         "page_number": page,
         "pages": pages,
     }
-    title = f"Search: {query}" if query else "Search"
-    return PageView("search.html", title, with_calendar(layout), data)
+    # search.html titles the page in the blog's language.
+    return PageView("search.html", query, with_calendar(layout), data)

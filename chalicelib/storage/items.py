@@ -193,6 +193,7 @@ def layout_attributes(layout: Layout, generation: int) -> dict[str, Any]:
         "latest_days": " ".join(map(str, sorted(layout.latest_days))),
         "total": layout.total_posts,
         "gen": generation,
+        "lang": layout.language,
         # Only when there are some: a blog without sticky posts keeps the item it had.
         **({"sticky": [summary_attributes(p) for p in layout.sticky]} if layout.sticky else {}),
     }
@@ -207,6 +208,7 @@ def layout_from_item(item: dict[str, Any]) -> Layout:
         latest_days=frozenset(int(d) for d in item["latest_days"].split()),
         total_posts=int(item["total"]),
         sticky=tuple(summary_from_item(entry) for entry in item.get("sticky", ())),
+        language=item.get("lang", ""),
     )
 
 

@@ -18,10 +18,13 @@ class StoredLayout:
         self._table = table
         self._reads = reads
 
-    def is_stale(self) -> bool:
-        """Tell whether a post or page changed after the stored layout was built."""
+    def is_stale(self, language: str) -> bool:
+        """Tell whether a post or page changed after the stored layout was built, or the
+        blog's language did (its menu and widgets are rendered in it)."""
         item = self._table.get(LAYOUT, consistent=True)
         stored = int(item.get("gen", 0)) if item else -1
+        if item and item.get("lang", "") != language:
+            return True
         return stored < self._reads.generation()
 
     def save(self, layout: Layout, generation: int) -> bool:

@@ -43,7 +43,7 @@ def blog(shared_blog: Publish) -> None:
         ("/category/life/", ["Category: Life", "Three", "Two"], ["One"]),
         ("/2026/", ["2026", "Three", "One"], []),
         ("/2026/09/", ["September 2026", "Three", "Two"], ["One"]),
-        ("/2026/09/20/", ["20 September 2026", "Three"], ["Two"]),
+        ("/2026/09/20/", ["September 20, 2026", "Three"], ["Two"]),
     ],
 )
 def test_pages_list_the_right_posts(

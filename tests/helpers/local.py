@@ -70,9 +70,9 @@ def copy_project(copy: Path) -> Path:
     copy.mkdir(parents=True)
     for name in ("app.py", "requirements.txt"):
         shutil.copy(PROJECT_DIR / name, copy / name)
-    for name in ("chalicelib", "templates"):
+    for name in ("chalicelib", "templates", "locale"):
         shutil.copytree(PROJECT_DIR / name, copy / name)
-    # vendor/templates stays the committed relative link to ../templates.
+    # vendor/templates and vendor/locale stay the committed relative links.
     shutil.copytree(PROJECT_DIR / "vendor", copy / "vendor", symlinks=True)
     ignore = shutil.ignore_patterns("deployed", "deployments", "venv")
     shutil.copytree(PROJECT_DIR / ".chalice", copy / ".chalice", ignore=ignore)

@@ -19,6 +19,7 @@ import six
 import urllib3
 
 from blogctl import provision
+from chalicelib.i18n import SHIPPED_LANGUAGES
 from tests.helpers.local import BUCKET_NAME, PROJECT_DIR, copy_project
 from tests.helpers.posts import make_post_markdown
 
@@ -109,6 +110,39 @@ def test_package_is_small_and_ships_the_theme_at_its_root(package: Path) -> None
         name.startswith(("boto3/", "moto/", "blogctl/", "devtools/", "tests/")) for name in names
     )
     assert not any(name.startswith(("vendor/", "chalicelib/templates/")) for name in names)
+    # vendor/locale links to ../locale: every shipped language's compiled catalog ships.
+    catalogs = {f"locale/{lang}/LC_MESSAGES/messages.mo" for lang in SHIPPED_LANGUAGES[1:]}
+    assert catalogs <= names
+
+
+TRANSLATE_SCRIPT = """
+import sys
+from chalicelib import i18n, theme
+print(i18n.LOCALE_DIR)
+print(theme.environment("ja").from_string("{{ _('Not found') }} {{ day|long_date }}").render(
+    day=__import__("datetime").date(2026, 8, 15)))
+print("babel" in sys.modules)
+"""
+
+
+def test_unzipped_package_speaks_the_shipped_languages_without_babel(
+    package: Path, tmp_path: Path
+) -> None:
+    unzipped = tmp_path / "task"
+    zipfile.ZipFile(package / "deployment.zip").extractall(unzipped)
+    result = subprocess.run(
+        [sys.executable, "-S", "-P", "-c", TRANSLATE_SCRIPT],
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(unzipped)},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        str(unzipped / "locale"),
+        "ページが見つかりません 2026年8月15日",
+        "False",
+    ]
 
 
 # Every page type, requested through the app's API handler as API Gateway would:
@@ -163,7 +197,7 @@ EXPECTED_MARKUP = {
     "404": ["<h1>Not found</h1>", '<a href="/">latest posts</a>'],
     "rss": ['<rss version="2.0"', "<link>https://blog.example.com/2026/08/zip/</link>"],
     "atom": [
-        '<feed xmlns="http://www.w3.org/2005/Atom">',
+        '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en">',
         "<id>https://blog.example.com/2026/08/zip/</id>",
     ],
     "tag rss": ["<title>From the zip</title>"],
