@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -90,7 +91,16 @@ def test_new_publish_edit_watch_and_a_broken_file(empty_stack: LocalStack, tmp_p
 
     draft = blogctl(empty_stack, "publish", str(path), "--json", cwd=tmp_path)
     assert draft.returncode == 0, draft.stderr
-    assert json.loads(draft.stdout)["state"] == "draft"
+    outcome = json.loads(draft.stdout)
+    assert outcome["state"] == "draft"
+    preview = outcome["preview"]
+    assert preview.startswith(empty_stack.site + "/preview/"), preview
+    status, page = read_url(preview)
+    assert status == 200 and "<em>Markdown</em>" in page
+    assert '<meta name="robots" content="noindex">' in page
+    assert "Hello: first post" not in read_url(empty_stack.site + "/")[1]
+    again = blogctl(empty_stack, "preview", str(path), cwd=tmp_path)
+    assert again.stdout.strip() == preview, again.stderr
 
     path.write_text(path.read_text().replace("draft: true", "draft: false"))
     published = blogctl(empty_stack, "publish", str(path), cwd=tmp_path)
@@ -99,6 +109,10 @@ def test_new_publish_edit_watch_and_a_broken_file(empty_stack: LocalStack, tmp_p
     assert state == "published" and url.endswith("/hello-first-post/")
     status, page = read_url(url)
     assert status == 200 and "<em>Markdown</em>" in page
+    with pytest.raises(urllib.error.HTTPError) as gone:
+        read_url(preview)
+    gone.value.close()
+    assert gone.value.code == 404
 
     _edit_under_watch(empty_stack, tmp_path, path, url)
 
