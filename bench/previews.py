@@ -14,6 +14,7 @@ import secrets
 import statistics
 import time
 from collections import defaultdict
+from collections.abc import Callable
 
 from bench.blog import Emulator, LocalBlog
 from devtools.localenv import local_environment
@@ -43,7 +44,7 @@ def main() -> None:
         revoked = previews.token("posts/draft.md")
         assert revoked is not None, "the draft has no preview link"
         current = previews.revoke("posts/draft.md")
-        kinds = {
+        kinds: dict[str, Callable[[], str | None]] = {
             "the draft's token": lambda: current,
             "random guess, well formed": lambda: secrets.token_urlsafe(32),
             "revoked token": lambda: revoked,
