@@ -17,7 +17,7 @@ from blogctl.importing.formats import UnknownFormat, detect_format, read_site
 from blogctl.importing.report import ImportReport
 from blogctl.importing.run import ImportOptions, run_import
 from blogctl.mailbox import drop_mail
-from blogctl.output import CommandError
+from blogctl.output import CommandError, add_json, print_json
 from blogctl.previews import NoPreview, show_preview
 from blogctl.problems import list_errors, list_failed_events
 from blogctl.repair import describe, reindex
@@ -194,9 +194,13 @@ def run_preview(args: argparse.Namespace, target: Target) -> None:
     file a new link; the old one answers 404 at once. Exit status 1 without a link.
     """
     try:
-        print(show_preview(target, args.file, args.revoke))
+        link = show_preview(target, args.file, args.revoke)
     except ValueError as error:
         raise CommandError(str(error)) from error
+    if args.json:
+        print_json({"file": args.file, "preview": link})
+    else:
+        print(link)
 
 
 def _require_deployable(target: Target, command: str) -> None:
@@ -263,6 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
     preview_cmd.add_argument(
         "--revoke", action="store_true", help="give it a new link; the old one stops working"
     )
+    add_json(preview_cmd)
     return parser
 
 

@@ -99,8 +99,8 @@ def test_new_publish_edit_watch_and_a_broken_file(empty_stack: LocalStack, tmp_p
     assert status == 200 and "<em>Markdown</em>" in page
     assert '<meta name="robots" content="noindex">' in page
     assert "Hello: first post" not in read_url(empty_stack.site + "/")[1]
-    again = blogctl(empty_stack, "preview", str(path), cwd=tmp_path)
-    assert again.stdout.strip() == preview, again.stderr
+    again = blogctl(empty_stack, "preview", str(path), "--json", cwd=tmp_path)
+    assert json.loads(again.stdout) == {"file": str(path), "preview": preview}, again.stderr
 
     path.write_text(path.read_text().replace("draft: true", "draft: false"))
     published = blogctl(empty_stack, "publish", str(path), cwd=tmp_path)
