@@ -18,7 +18,7 @@ from blogctl.export import EXPORTED_PREFIXES, FORMAT, MANIFEST, sha256_file
 from blogctl.importing import report as outcomes
 from blogctl.importing.report import ImportReport
 from blogctl.importing.run import ImportOptions, wait_for_outcomes
-from blogctl.pipeline import BeforePoll
+from blogctl.pipeline import BeforePoll, bucket_etags
 from blogctl.restore import PUBLISHED_METADATA, site_path
 from chalicelib.bucket import MEDIA_PREFIX
 from chalicelib.config import Settings
@@ -52,7 +52,7 @@ def import_export(
     assert options.settings is not None, "an export is imported into a known stage"
     settings = options.settings
     files = _checked_files(path, report)
-    existing = _bucket_etags(s3, settings.bucket_name)
+    existing = bucket_etags(s3, settings.bucket_name, EXPORTED_PREFIXES)
     waiting: dict[str, str] = {}
     # Comments before their post: the pipeline reads them when it publishes the post.
     for entry in sorted(files, key=lambda e: (is_source_key(e["key"]), e["key"])):
@@ -112,16 +112,6 @@ def _checked_files(path: Path, report: ImportReport) -> list[dict[str, Any]]:
         else:
             checked.append(entry)
     return checked
-
-
-def _bucket_etags(s3: Any, bucket: str) -> dict[str, str]:
-    paginator = s3.get_paginator("list_objects_v2")
-    return {
-        entry["Key"]: entry["ETag"].strip('"')
-        for prefix in EXPORTED_PREFIXES
-        for page in paginator.paginate(Bucket=bucket, Prefix=prefix)
-        for entry in page.get("Contents", [])
-    }
 
 
 def _is_draft(key: str, body: bytes, metadata: dict[str, str], settings: Settings) -> bool:

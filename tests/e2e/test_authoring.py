@@ -29,11 +29,7 @@ SYNCED_FILES = 200
 def empty_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
     """A stack of the test's own with no sample posts."""
     root = tmp_path_factory.mktemp("authoring-stack")
-    os.environ["SAMPLES"] = "0"
-    try:
-        stack = start_stack(root / "content", root / "run.log")
-    finally:
-        del os.environ["SAMPLES"]
+    stack = start_stack(root / "content", root / "run.log", environment={"SAMPLES": "0"})
     yield stack
     stack.stop()
 

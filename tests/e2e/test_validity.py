@@ -78,11 +78,7 @@ def test_every_page_type_has_no_serious_accessibility_violations(
 def arabic_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
     """A stack of its own serving the sample blog in Arabic, right to left."""
     root = tmp_path_factory.mktemp("arabic-stack")
-    os.environ["SITE_LANGUAGE"] = "ar"
-    try:
-        stack = start_stack(root / "content", root / "run.log")
-    finally:
-        del os.environ["SITE_LANGUAGE"]
+    stack = start_stack(root / "content", root / "run.log", environment={"SITE_LANGUAGE": "ar"})
     yield stack
     stack.stop()
 

@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -84,10 +85,12 @@ def start_stack(
     log_path: Path,
     ports: tuple[int, int] | None = None,
     project_dir: Path = PROJECT_DIR,
+    environment: Mapping[str, str] | None = None,
 ) -> LocalStack:
     """Start the local stack and wait until it serves pages and has ingested its content.
 
     ``project_dir`` is the checkout `make run` runs in: a copy, for a test that edits it.
+    ``environment`` adds settings, as given to `make run` (``SAMPLES=0``, ``SITE_LANGUAGE``).
     """
     moto_port, port = ports or (free_port(), free_port())
     env = {
@@ -95,6 +98,7 @@ def start_stack(
         for key, value in os.environ.items()
         if not key.startswith(("AWS_", "TABLE_NAME", "BUCKET_NAME", "SITE_URL"))
     }
+    env.update(environment or {})
     env.update(MOTO_PORT=str(moto_port), PORT=str(port), LOCAL_DATA_DIR=str(data_dir))
     log = log_path.open("a")
     process = subprocess.Popen(
