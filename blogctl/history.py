@@ -45,14 +45,6 @@ class NotVersioned(LookupError):
     """The bucket keeps no versions of this key (never written, or expired)."""
 
 
-def source_key(name: str) -> str:
-    """Turn what an author types (posts/x.md, x.md, pages/about.md) into a bucket key."""
-    name = name.strip().lstrip("/")
-    if name.startswith((POSTS_PREFIX, PAGES_PREFIX)) or name.startswith(MEDIA_PREFIX):
-        return name
-    return f"{POSTS_PREFIX}{name if name.endswith('.md') else name + '.md'}"
-
-
 def list_versions(s3: Any, bucket: str, key: str) -> list[Version]:
     """Return every version and delete marker of exactly ``key``, newest first."""
     paginator = s3.get_paginator("list_object_versions")

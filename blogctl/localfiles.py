@@ -42,6 +42,23 @@ def key_for(path: Path, root: Path | None = None) -> str:
     )
 
 
+def key_named(name: str) -> str:
+    """Return the bucket key of what an author names: a key, a local file, or a post's name.
+
+    ``posts/x.md``, ``pages/x.md`` and ``media/...`` are keys already (and a file at that
+    relative path is published there too); a file in a posts/, pages/ or media/ folder
+    is its key_for; any other name is a post's (``x`` or ``x.md``: ``posts/x.md``).
+    """
+    name = name.strip().lstrip("/")
+    if name.startswith(FOLDERS):
+        return name
+    try:
+        return key_for(Path(name))
+    except ValueError:
+        base = Path(name)
+        return f"{POSTS_PREFIX}{base.name if base.suffix else base.name + POST_SUFFIX}"
+
+
 def is_ignored(relative: str) -> bool:
     """Tell whether a file is an editor's or the system's, not the author's."""
     name = relative.rsplit("/", 1)[-1]

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import time
-from pathlib import PurePath
 
+from blogctl.localfiles import key_named
 from blogctl.siteurl import site_url
 from blogctl.stages import Target
-from chalicelib.bucket import PAGES_PREFIX, POST_SUFFIX, POSTS_PREFIX
 from chalicelib.publishing.ingest import is_source_key
 from chalicelib.storage.store import BlogStore
 
@@ -19,17 +18,11 @@ class NoPreview(LookupError):
 
 
 def source_key_for(file: str) -> str:
-    """Return the bucket key of a source: ``posts/x.md`` as given, or a local file's.
-
-    A local file in a ``pages`` folder is ``pages/<name>``; any other is ``posts/<name>``.
-    """
-    if file.startswith((POSTS_PREFIX, PAGES_PREFIX)) and is_source_key(file):
-        return file
-    path = PurePath(file)
-    if path.suffix != POST_SUFFIX:
-        raise ValueError(f"{file} is not a Markdown source (.md)")
-    folder = PAGES_PREFIX if path.parent.name == PAGES_PREFIX.rstrip("/") else POSTS_PREFIX
-    return f"{folder}{path.name}"
+    """Return the bucket key of a post's or page's source, as localfiles.key_named names it."""
+    key = key_named(file)
+    if not is_source_key(key):
+        raise ValueError(f"{file} is not a Markdown source of a post or a page (.md)")
+    return key
 
 
 def preview_url(target: Target, source_key: str) -> str | None:

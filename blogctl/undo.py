@@ -14,8 +14,8 @@ from blogctl.history import (
     format_trash,
     history,
     list_trash,
-    source_key,
 )
+from blogctl.localfiles import key_named
 from blogctl.restore import CannotRestore, restore, wait_for_restore
 from blogctl.siteurl import public_url, site_url
 from blogctl.stages import Target
@@ -30,7 +30,7 @@ AddCommand = Callable[..., argparse.ArgumentParser]
 def run_history(args: argparse.Namespace, target: Target) -> None:
     """List a file's versions, newest first: time, size, version id, what changed."""
     settings = target.settings()
-    key = source_key(args.file)
+    key = key_named(args.file)
     entries = history(target.client("s3"), settings.bucket_name, key, args.limit)
     print(f"{key}: {len(entries)} version(s), newest first")
     for line in format_history(entries):
@@ -45,7 +45,7 @@ def run_restore(args: argparse.Namespace, target: Target) -> int:
     """
     settings = target.settings()
     s3 = target.client("s3")
-    key = source_key(args.file)
+    key = key_named(args.file)
     restored = restore(s3, settings.bucket_name, key, args.version)
     when = f"{restored.version.modified:%Y-%m-%d %H:%M:%S}"
     print(f"restored {key} to version {restored.version.version_id} of {when}")

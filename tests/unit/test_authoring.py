@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from blogctl.localfiles import content_type, is_ignored, key_for, site_files
+from blogctl.localfiles import content_type, is_ignored, key_for, key_named, site_files
 from blogctl.newpost import front_matter, write_new
 from blogctl.output import CommandError, format_table
 from blogctl.pipeline import Seen
@@ -115,3 +115,18 @@ def test_watch_sees_writes_and_new_files_not_removals() -> None:
     before = {"posts/a.md": (1, 10), "posts/b.md": (1, 10), "posts/c.md": (1, 1)}
     after = {"posts/a.md": (2, 10), "posts/b.md": (1, 10), "posts/d.md": (1, 1)}
     assert changed_keys(before, after) == ["posts/a.md", "posts/d.md"]
+
+
+@pytest.mark.parametrize(
+    ("given", "key"),
+    [
+        ("posts/hello.md", "posts/hello.md"),
+        ("mysite/posts/hello-world.md", "posts/hello-world.md"),
+        ("/home/ann/blog/pages/about.md", "pages/about.md"),
+        ("blog/media/2024/a.jpg", "media/2024/a.jpg"),
+        ("drafts/hello.md", "posts/hello.md"),
+        ("hello", "posts/hello.md"),
+    ],
+)
+def test_history_restore_and_preview_name_files_as_publish_does(given: str, key: str) -> None:
+    assert key_named(given) == key
