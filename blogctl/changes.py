@@ -29,6 +29,7 @@ class Outline:
     tags: tuple[str, ...]
     body: str
     problem: str = ""  # why the file cannot be published, if it cannot
+    draft: bool = False
 
 
 def outline(key: str, body: bytes) -> Outline:
@@ -45,6 +46,7 @@ def outline(key: str, body: bytes) -> Outline:
         "" if date is None else str(date),
         tuple(t.name for t in parsed.tags),
         parsed.markdown,
+        draft=parsed.draft,
     )
 
 
@@ -70,8 +72,10 @@ def describe_change(before: Outline | None, after: Outline) -> str:
     if after.problem:
         return f"cannot be published: {_short(after.problem)}"
     if before is None:
-        return f"created: {_quoted(after.title)}"
+        return f"created: {_quoted(after.title)}" + (" (draft)" if after.draft else "")
     changes = []
+    if after.draft != before.draft:
+        changes.append("made a draft" if after.draft else "draft: true removed (public)")
     if after.title != before.title:
         changes.append(f"title {_quoted(before.title)} -> {_quoted(after.title)}")
     if after.date != before.date:

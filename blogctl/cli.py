@@ -66,7 +66,12 @@ def main(argv: list[str] | None = None) -> int:
     ) as error:
         return _fail(str(error))
     except EndpointConnectionError as error:
-        hint = " (is `make run` running?)" if target.is_local else ""
+        hint = (
+            " (is `make run` running? If it was started with MOTO_PORT and PORT, "
+            "give blogctl the same ones)"
+            if target.is_local
+            else ""
+        )
         return _fail(f"{error}{hint}")
     except (BotoCoreError, ClientError) as error:
         return _fail(f"AWS refused or failed: {error}")

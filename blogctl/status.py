@@ -108,7 +108,7 @@ def run_status(args: argparse.Namespace, target: Target) -> None:
     if args.json:
         print_json([line.as_json() for line in lines])
         return
-    rows = [[s.state, s.date or "-", s.key, s.url or s.reason or "-"] for s in lines]
+    rows = [[s.state, s.date or "-", s.key, s.url or s.preview or s.reason or "-"] for s in lines]
     print(format_table(["state", "date", "file", "URL or reason"], rows), end="")
     print(f"{len(lines)} source(s) in {blog.bucket}")
 

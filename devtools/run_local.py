@@ -86,7 +86,8 @@ def main() -> None:
         f"  Bucket:      {bucket}  (upload posts/<name>.md to publish)\n"
         f"  Table:       {table}\n"
         f"  Data kept in {data_dir} ({seeded})\n"
-        + (f"  Faults on purpose: {faults}\n" if faults.active else ""),
+        + (f"  Faults on purpose: {faults}\n" if faults.active else "")
+        + "  Ctrl-C stops it.\n",
         flush=True,
     )
     server = create_local_server(app, config, HOST, port)

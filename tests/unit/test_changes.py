@@ -43,6 +43,16 @@ def test_a_removed_tag_and_an_unreadable_version_are_named() -> None:
     assert third.startswith("cannot be published: ") and "2011-02-30" in third
 
 
+def test_publishing_a_draft_and_drafting_it_again_are_named() -> None:
+    public = version("Apples", ["fruit"])
+    draft = public.replace(b"title:", b"draft: true\ntitle:", 1)
+    assert summarize_history(KEY, [draft, public, draft]) == [
+        'created: "Apples" (draft)',
+        "draft: true removed (public)",
+        "made a draft",
+    ]
+
+
 def test_a_title_taken_from_the_first_heading_counts_as_the_title() -> None:
     [first, second] = summarize_history(KEY, [b"# Hello\n\nText.", b"# Goodbye\n\nText."])
     assert first == 'created: "Hello"'
