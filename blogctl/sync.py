@@ -60,6 +60,9 @@ def plan_sync(local: dict[str, str], remote: dict[str, str], delete: bool) -> Sy
     return SyncPlan(upload, same, sorted(gone) if delete else [])
 
 
+_WOULD_UPLOAD, _WOULD_DELETE = "would upload", "would delete"
+
+
 def summarize(outcomes: list[Outcome]) -> str:
     """Return the summary table: one row per outcome, then one per rejected file's reason."""
     counts = Counter(outcome.state for outcome in outcomes)
@@ -69,6 +72,9 @@ def summarize(outcomes: list[Outcome]) -> str:
     if problems:
         rows = [[o.path or o.key, _at(o), o.reason] for o in problems]
         table += "\n" + format_table(["file", "line", "reason"], rows)
+    planned = [o for o in outcomes if o.state in (_WOULD_UPLOAD, _WOULD_DELETE)]
+    if planned:  # a dry run names what it would change
+        table += "\n" + format_table(["would", "file"], [[o.state[6:], o.key] for o in planned])
     return table or "nothing to sync\n"
 
 
@@ -83,8 +89,8 @@ def sync_folder(root: Path, blog: Blog, delete: bool, dry_run: bool) -> list[Out
     remote = pipeline.bucket_etags(blog.s3, blog.bucket, FOLDERS)
     plan = plan_sync({k: pipeline.md5_hex(v) for k, v in data.items()}, remote, delete)
     if dry_run:
-        planned = [Outcome(k, "would upload") for k in plan.upload]
-        planned += [Outcome(k, "would delete") for k in plan.delete]
+        planned = [Outcome(k, _WOULD_UPLOAD) for k in plan.upload]
+        planned += [Outcome(k, _WOULD_DELETE) for k in plan.delete]
         return [*planned, *(Outcome(k, UNCHANGED) for k in plan.same)]
     changed = {key: data[key] for key in plan.upload}
     before = blog.store.maintenance.source_index()

@@ -111,6 +111,17 @@ def test_the_summary_counts_outcomes_and_lists_rejections() -> None:
     assert format_table(["a"], []) == ""
 
 
+def test_a_dry_run_names_the_files_it_would_change() -> None:
+    outcomes = [
+        Outcome("posts/a.md", "would upload"),
+        Outcome("media/old.jpg", "would delete"),
+        Outcome("posts/b.md", "unchanged"),
+    ]
+    assert summarize(outcomes).endswith(
+        "\nwould   file\nupload  posts/a.md\ndelete  media/old.jpg\n"
+    )
+
+
 def test_watch_sees_writes_and_new_files_not_removals() -> None:
     before = {"posts/a.md": (1, 10), "posts/b.md": (1, 10), "posts/c.md": (1, 1)}
     after = {"posts/a.md": (2, 10), "posts/b.md": (1, 10), "posts/d.md": (1, 1)}
