@@ -37,13 +37,15 @@ def test_attribute_values_parse_as_moto_parses_them(moto_endpoint: str) -> None:
     body = json.dumps({"RequestItems": {TABLE_NAME: [{"PutRequest": {"Item": ITEM}}]}}).encode()
     request: Any = {"body": body}
     fast = JSONParser(operation).parse(request)
-    patched = BaseJSONParser._parse_structure
+    patched = BaseJSONParser._parse_structure, BaseJSONParser._parse_map  # type: ignore[attr-defined]
     BaseJSONParser._parse_structure = fastpaths._parse_structure  # type: ignore[method-assign]
+    BaseJSONParser._parse_map = fastpaths._parse_map  # type: ignore[attr-defined]
     try:
         slow = JSONParser(operation).parse(request)
     finally:
-        BaseJSONParser._parse_structure = patched  # type: ignore[method-assign]
-    assert patched is fastpaths._parse_structure_fast  # the emulator in this process installed it
+        BaseJSONParser._parse_structure, BaseJSONParser._parse_map = patched  # type: ignore[attr-defined,method-assign]
+    # The emulator in this process installed them.
+    assert patched == (fastpaths._parse_structure_fast, fastpaths._parse_map_fast)
     assert fast == slow
     assert fast["RequestItems"][TABLE_NAME][0]["PutRequest"]["Item"]["b"] == {"B": b"\x00\xffbytes"}
 
