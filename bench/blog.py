@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -43,6 +44,13 @@ class Emulator:
             return True
         except OSError:
             return False
+
+    def cpu_seconds(self) -> float:
+        """Return the CPU time (user + system) the emulator's process has used so far."""
+        with open(f"/proc/{self._process.pid}/stat") as stat:
+            # Fields after the command name (which may hold spaces), from "state" on.
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def reset(self) -> None:
         """Forget every table, bucket and object."""

@@ -19,7 +19,7 @@ from devtools.localenv import local_environment
 TARGET_POSTS = 10_000  # issue 13: at most 15 minutes, at most 20 requests a post
 
 
-def run(size: int) -> dict[str, float]:
+def run(size: int, emulator: Emulator) -> dict[str, float]:
     """Load ``size`` posts into an empty blog; return the times and requests per post."""
     from bench.probe import DynamoProbe
     from blogctl import provision
@@ -36,6 +36,7 @@ def run(size: int) -> dict[str, float]:
     bodies = {f"posts/{p.name}.md": p.markdown().encode() for p in generate(size)}
     probe = DynamoProbe(dynamodb)
     usage = probe.measure()
+    client_cpu, emulator_cpu = time.process_time(), emulator.cpu_seconds()
     started = time.perf_counter()
     keys = bulk.bulk_candidates(store, bodies)
     bulk.claim(store, {key: bulk.md5_hex(bodies[key]) for key in keys})
@@ -45,6 +46,8 @@ def run(size: int) -> dict[str, float]:
     objects = bulk.uploaded_sources(s3, settings.bucket_name, bodies)
     outcomes = bulk.publish_bulk(objects, s3, store, settings, datetime.now(UTC))
     done = time.perf_counter()
+    client_cpu = time.process_time() - client_cpu
+    emulator_cpu = emulator.cpu_seconds() - emulator_cpu
     assert outcomes["published"] == size, outcomes
     operations = Counter(usage.requests)
     print(f"N={size}: {dict(operations)}; items written {usage.items_written}")
@@ -53,6 +56,8 @@ def run(size: int) -> dict[str, float]:
         "publish_s": done - uploaded,
         "total_s": done - started,
         "requests_per_post": len(usage.requests) / size,
+        "client_cpu_ms": 1000 * client_cpu / size,
+        "emulator_cpu_ms": 1000 * emulator_cpu / size,
     }
 
 
@@ -64,20 +69,25 @@ def main() -> None:
     emulator = Emulator()
     os.environ.update(local_environment(emulator.endpoint))
     try:
-        print("| N | claim + upload s | bulk publish s | total s | DynamoDB requests per post |")
-        print("|---:|---:|---:|---:|---:|")
+        print(
+            "| N | claim + upload s | bulk publish s | total s | DynamoDB requests per post"
+            " | CPU ms a post: client / emulator |"
+        )
+        print("|---:|---:|---:|---:|---:|---:|")
         for size in args.sizes:
             emulator.reset()
-            figures = run(size)
+            figures = run(size, emulator)
             print(
                 f"| {size:,} | {figures['upload_s']:.0f} | {figures['publish_s']:.0f} | "
-                f"{figures['total_s']:.0f} | {figures['requests_per_post']:.1f} |",
+                f"{figures['total_s']:.0f} | {figures['requests_per_post']:.1f} | "
+                f"{figures['client_cpu_ms']:.0f} / {figures['emulator_cpu_ms']:.0f} |",
                 flush=True,
             )
             if size < TARGET_POSTS:  # the work is per item: linear in the posts
                 minutes = figures["total_s"] * TARGET_POSTS / size / 60
                 print(
-                    f"| {TARGET_POSTS:,} (extrapolated from {size:,}) | | | ~{minutes:.0f} min | |"
+                    f"| {TARGET_POSTS:,} (extrapolated from {size:,}) | | | ~{minutes:.0f} min"
+                    " | | |"
                 )
     finally:
         emulator.stop()

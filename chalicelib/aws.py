@@ -43,6 +43,26 @@ def sqs_client() -> Any:
     return _session().client("sqs", config=_CONFIG)
 
 
+def unvalidated(client: Any) -> Any:
+    """Return a copy of a client that sends requests without botocore's parameter validation.
+
+    Only for requests built entirely by storage/items.py's typed serializer (bulk loads'
+    BatchWriteItem): validation walks every attribute of every item again, about a third
+    of the client's CPU per request. The copy shares the client's endpoint, credentials,
+    connection pool and event hooks (request counters see its requests); only its
+    serializer is the unvalidated one inside botocore's validating wrapper. If botocore
+    ever builds clients differently, this returns the client itself: still correct.
+    """
+    serializer = getattr(client, "_serializer", None)
+    inner = getattr(serializer, "_serializer", None)  # botocore's ParamValidationDecorator
+    if inner is None or not hasattr(inner, "serialize_to_request"):
+        return client
+    # copy.copy would recurse in the client's __getattr__: copy its attributes instead.
+    fast = object.__new__(type(client))
+    fast.__dict__.update(vars(client), _serializer=inner)
+    return fast
+
+
 def reset_clients() -> None:
     """Forget cached clients, so the next call reads the environment again."""
     for cached in (_session, dynamodb_client, s3_client, sqs_client):

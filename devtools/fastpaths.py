@@ -9,11 +9,18 @@ work that decides nothing:
   its whole HTML. Sizes only grow, so one sum checked once raises on exactly the items
   the per-attribute check raised on, with the same error.
 - The request parser walks botocore's shape model for every attribute value of every
-  item; DynamoDB's AttributeValue is parsed here directly, member by member as moto
-  does (blobs base64-decoded, unknown members dropped), checked against the model first.
+  item; DynamoDB's AttributeValue, and the maps of them items and keys are, are parsed
+  here directly, member by member as moto does (blobs base64-decoded, unknown members
+  dropped), checked against the model first.
 - Each request lists moto's package directory to find its backend, and lists the
   handler class's methods with ``inspect``: both never change while the server runs.
 - werkzeug formats a log line per request, which the emulator never shows.
+- Storing an item builds each of its values as a ``DynamoType`` several times (the
+  item's keys, their size checks, the item itself) and hashes the keys: each of those
+  allocated lists and walked type tests, here short-cut for the plain string and
+  number values postings and keys are, with moto's code for anything else. Checking a
+  request's value types walked every attribute value recursively; a plain string or
+  number value is checked here directly, anything else by moto's walk.
 
 Validation stays moto's: key presence and sizes, types, numbers, duplicates, limits.
 """
@@ -28,9 +35,10 @@ from typing import Any
 import moto.backends as moto_backends
 import moto.core.responses as core_responses
 import moto.core.utils as core_utils
-from moto.core.parse import BaseJSONParser
+from moto.core.parse import BaseJSONParser, RequestParser
 from moto.dynamodb.exceptions import ItemSizeTooLarge
 from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
+from moto.dynamodb.models.table import Table
 from moto.dynamodb.models.utilities import bytesize
 from moto.moto_server.werkzeug_app import MotoRequestHandler
 
@@ -47,6 +55,65 @@ def _item_init(
         raise ItemSizeTooLarge
     self.attrs = LimitedSizeDict()
     dict.update(self.attrs, values)  # later updates still go through its own check
+
+
+_type_init: Callable[..., None] = DynamoType.__init__
+_type_hash: Callable[[DynamoType], int] = DynamoType.__hash__
+_type_eq: Callable[[DynamoType, Any], bool] = DynamoType.__eq__
+_type_size: Callable[[DynamoType], int] = DynamoType.size
+_validate_item_types: Callable[..., None] = Table._validate_item_types
+# Attribute names moto's type check treats as a type when met at the top level.
+_TYPE_NAMES = frozenset({"N", "S", "NULL"})
+
+
+def _type_init_fast(self: DynamoType, type_as_dict: Any) -> None:
+    # moto takes list(d)[0] and list(d.values())[0]: the first member, without the lists.
+    if type(type_as_dict) is dict and type_as_dict:
+        for self.type, self.value in type_as_dict.items():
+            break
+        if self.type == "S" or self.type == "N":
+            return  # neither a list nor a map: nothing nested to build
+    _type_init(self, type_as_dict)
+
+
+def _type_hash_fast(self: DynamoType) -> int:
+    # A string's cast_value is the string itself.
+    if self.type == "S":
+        return hash(("S", self.value))
+    return _type_hash(self)
+
+
+def _type_eq_fast(self: DynamoType, other: Any) -> bool:
+    if self.type == "S" and other.type == "S":
+        same: bool = self.value == other.value
+        return same
+    return _type_eq(self, other)
+
+
+def _type_size_fast(self: DynamoType) -> int:
+    value = self.value
+    if self.type == "S" and type(value) is str:
+        return len(value.encode("utf-8"))
+    if self.type == "N":
+        return len(str(value))
+    return _type_size(self)
+
+
+def _validate_item_types_fast(self: Table, item_attrs: Any, attr: str | None = None) -> None:
+    """moto's recursive type check; a plain string or number value checked directly."""
+    if attr is not None or type(item_attrs) is not dict:
+        return _validate_item_types(self, item_attrs, attr)
+    for name, value in item_attrs.items():
+        if name not in _TYPE_NAMES and type(value) is dict and len(value) == 1:
+            ((kind, inner),) = value.items()
+            if kind == "S" and type(inner) is str:
+                continue  # moto raises for a string only if it is an int or a map
+            if kind == "N" and type(inner) is str:
+                self._validate_number_type(inner)
+                continue
+        # The top level of moto's walk checks one attribute at a time: the same check.
+        _validate_item_types(self, {name: value})
+    return None
 
 
 def _same(value: Any) -> Any:
@@ -86,6 +153,7 @@ _MEMBERS: tuple[tuple[str, Callable[[Any], Any]], ...] = (
     ("NULL", _same),
     ("BOOL", _same),
 )
+_PARSERS = dict(_MEMBERS)
 # What the model says those members are: the fast parse is used only if it still agrees.
 _EXPECTED_MODEL = [
     ("S", "string", None),
@@ -105,6 +173,12 @@ def attribute_value(value: Any) -> Any:
     """Parse one AttributeValue from a request's JSON as moto's shape walk would."""
     if value is None:
         return None
+    if type(value) is dict and len(value) == 1:
+        ((name, raw),) = value.items()
+        parse = _PARSERS.get(name)
+        if parse is None:
+            return {}  # moto drops members the model does not know
+        return {} if raw is None else {name: parse(raw)}
     parsed = {}
     for name, parse in _MEMBERS:
         raw = value.get(name)
@@ -133,6 +207,21 @@ def _parse_structure_fast(self: Any, shape: Any, value: Any) -> Any:
     return _parse_structure(self, shape, value)
 
 
+_parse_map: Callable[..., Any] = RequestParser._parse_map
+
+
+def _parse_map_fast(self: Any, shape: Any, value: Any) -> Any:
+    # An item or a key: string names (parsed as they are) to AttributeValues.
+    if (
+        shape.value.name == "AttributeValue"
+        and shape.key.type_name == "string"
+        and self.MAP_TYPE is dict
+        and not hasattr(self, "_parse_string")
+    ):
+        return {key: attribute_value(inner) for key, inner in value.items()}
+    return _parse_map(self, shape, value)
+
+
 @functools.cache
 def _moto_modules() -> tuple[str, ...]:
     return tuple(_list_of_moto_modules())
@@ -157,8 +246,15 @@ class QuietRequestHandler(MotoRequestHandler):
 def install() -> None:
     """Patch moto, in this process, with the fast paths above."""
     Item.__init__ = _item_init  # type: ignore[method-assign]
+    DynamoType.__init__ = _type_init_fast  # type: ignore[method-assign]
+    DynamoType.__hash__ = _type_hash_fast  # type: ignore[method-assign]
+    DynamoType.__eq__ = _type_eq_fast  # type: ignore[method-assign]
+    DynamoType.size = _type_size_fast  # type: ignore[method-assign]
+    Table._validate_item_types = _validate_item_types_fast  # type: ignore[method-assign]
     if _model_agrees():
         BaseJSONParser._parse_structure = _parse_structure_fast  # type: ignore[method-assign]
+        if "_parse_map" not in vars(BaseJSONParser):  # it inherits RequestParser's
+            BaseJSONParser._parse_map = _parse_map_fast  # type: ignore[method-assign]
     moto_backends.list_of_moto_modules = _moto_modules
     # responses.py imported the function by name: replace it there.
     setattr(core_responses, "method_names_from_class", lambda c: list(_method_names(c)))  # noqa: B010

@@ -11,6 +11,12 @@ that sequence in memory (publishing/related.py's rule, including each new post
 re-choosing the related posts of the posts it names); an old address goes to the first
 post claiming it in that order; counters carry the last post's spelling of a name.
 
+The client and the table work side by side: each 100 rendered posts' search postings
+(most of the writes, and they depend on the post alone) are written in the background
+while later posts render. Every rendered post is loaded (``render_all`` drops a second
+claim on a permalink as it meets it), and source items still go last (storage/bulk.py),
+so a crash leaves every source claimed and a rerun loads it again.
+
 Bulk loads only posts whose sources the table does not know, and only while the table
 publishes no other post (a first import, ``reindex --wipe``): otherwise every source
 goes one at a time. Pages, drafts, scheduled posts, files that fail to parse and
@@ -50,6 +56,7 @@ from chalicelib.storage.store import BlogStore
 # Called with a stage ("render", "write", "one-by-one"), units done, and the stage's total.
 Progress = Callable[[str, int, int], None]
 _READERS = 8
+_POSTINGS_CHUNK = 100  # rendered posts whose postings go to the background writer at once
 
 
 @dataclass(frozen=True)
@@ -109,10 +116,12 @@ def render_all(
     settings: Settings,
     now: datetime,
     done: Callable[[], None] | None = None,
+    kept: Callable[[Rendered], None] | None = None,
 ) -> tuple[list[Rendered], list[str]]:
     """Render the posts a bulk load publishes, in key order; return them and the rest. Pure.
 
-    A permalink two files claim goes to the first in key order, as one at a time.
+    A permalink two files claim goes to the first in key order, as one at a time, so
+    a post handed to ``kept`` as it is kept stays among those returned.
     """
     rendered: list[Rendered] = []
     fallback: list[str] = []
@@ -126,6 +135,8 @@ def render_all(
             continue
         taken.add(ready.post.post_id)
         rendered.append(ready)
+        if kept is not None:
+            kept(ready)
     return rendered, fallback
 
 
@@ -206,13 +217,26 @@ def publish_bulk(
     """Publish sources (bulk candidates) in batches, the rest one at a time; count outcomes."""
     now = now or datetime.now(UTC)
     tick = progress or (lambda _stage, _done, _total: None)
-    rendered, fallback = render_all(objects, settings, now, lambda: tick("render", 1, len(objects)))
-    loaded, linked = plan_links(rendered)
-    loaded = keep_held_addresses(loaded, store)
-    loaded = [_offloaded(p, s3, settings.bucket_name) for p in loaded]
-    writes = BulkWrites(store.table)
-    writes.release(fallback)
-    writes.load(loaded, linked, lambda n: tick("write", n, len(loaded)))
+    with BulkWrites(store.table) as writes:
+        waiting: list[Rendered] = []
+
+        def send_postings(ready: Rendered | None) -> None:
+            # Every rendered post is loaded: its postings go while the next ones render.
+            if ready is not None:
+                waiting.append(ready)
+            if waiting and (ready is None or len(waiting) == _POSTINGS_CHUNK):
+                writes.write_postings([(r.post, r.terms) for r in waiting])
+                waiting.clear()
+
+        rendered, fallback = render_all(
+            objects, settings, now, lambda: tick("render", 1, len(objects)), send_postings
+        )
+        send_postings(None)
+        loaded, linked = plan_links(rendered)
+        loaded = keep_held_addresses(loaded, store)
+        loaded = [_offloaded(p, s3, settings.bucket_name) for p in loaded]
+        writes.release(fallback)
+        writes.load(loaded, linked, lambda n: tick("write", n, len(loaded)))
     # As one at a time: a published post's preview link ends (links outlive a wipe).
     store.previews.end_all(p.post.source_key for p in loaded)
     outcomes: Counter[str] = Counter(published=len(loaded))

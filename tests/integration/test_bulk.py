@@ -33,6 +33,7 @@ from chalicelib.storage.keys import (
 )
 from chalicelib.storage.records import RedirectTarget
 from chalicelib.storage.store import BlogStore
+from tests.helpers.crashes import InjectedFailure, fail_once
 from tests.helpers.events import filed_report
 from tests.helpers.local import BUCKET_NAME, PROJECT_DIR, TABLE_NAME
 from tests.integration import test_import_run as importing
@@ -223,6 +224,26 @@ def test_claimed_sources_ignore_their_events(s3: Any, store: BlogStore, settings
     assert {k: v.etag for k, v in index.items()} == etags
     assert not any(store.table.get(source_item(k)).get("bulk_claim") for k in etags)
     assert bulk.bulk_candidates(store, ["posts/new.md"]) == set()  # posts exist: one by one
+
+
+def test_a_failed_postings_write_stops_the_load_and_a_rerun_completes_it(
+    s3: Any, store: BlogStore, settings: Settings
+) -> None:
+    """Postings go in the background; their failure is raised before any source item."""
+    files = {k: v for k, v in corpus().items() if k.startswith("posts/post-0000")}
+    etags = {key: bulk.md5_hex(body) for key, body in files.items() if key.endswith(".md")}
+    bulk.claim(store, etags)
+    for key, body in files.items():
+        s3.put_object(Bucket=BUCKET_NAME, Key=key, Body=body)
+    objects = bulk.read_sources(s3, settings, sorted(files))
+
+    with fail_once(store.table.client, "BatchWriteItem", "TERM#"), pytest.raises(InjectedFailure):
+        bulk.publish_bulk(objects, s3, store, settings, NOW)
+    assert all(store.table.get(source_item(k)).get("bulk_claim") for k in etags)
+
+    assert bulk.publish_bulk(objects, s3, store, settings, NOW)["published"] == len(etags)
+    assert not any(store.table.get(source_item(k)).get("bulk_claim") for k in etags)
+    assert len(list(store.table.query(ALL_POSTS))) == len(etags)
 
 
 def test_released_claims_fall_back_to_one_at_a_time(
