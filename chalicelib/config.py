@@ -47,6 +47,16 @@ class Settings:
     start_of_week: int = 0
     # SITE_LANGUAGE, a BCP 47 tag: the interface's translation, dates, <html lang> and dir.
     language: SiteLanguage = SiteLanguage()
+    # Outgoing mail (issue 16): the verified SES sender, its display name (the site's
+    # title when empty), the configuration set whose events report bounces and complaints.
+    mail_from: str = ""
+    mail_from_name: str = ""
+    mail_configuration_set: str = ""
+    # What a new-post mail carries: "summary" (the post's summary and a link) or "full".
+    mail_post_content: str = "summary"
+    # The queue a first publish announces a post on; the send-batch queue of the fan-out.
+    announce_queue_url: str = ""
+    send_queue_url: str = ""
 
 
 def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
@@ -83,6 +93,12 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         failure_queue_url=environ.get("FAILURE_QUEUE_URL", ""),
         start_of_week=_weekday(environ.get("START_OF_WEEK", "0")),
         language=resolve_language(environ.get("SITE_LANGUAGE", "")),
+        mail_from=environ.get("MAIL_FROM", "").strip(),
+        mail_from_name=environ.get("MAIL_FROM_NAME", "").strip(),
+        mail_configuration_set=environ.get("MAIL_CONFIGURATION_SET", "").strip(),
+        mail_post_content=_post_content(environ.get("MAIL_POST_CONTENT", "summary")),
+        announce_queue_url=environ.get("ANNOUNCE_QUEUE_URL", ""),
+        send_queue_url=environ.get("SEND_QUEUE_URL", ""),
     )
 
 
@@ -92,3 +108,11 @@ def _weekday(value: str) -> int:
         return int(value)
     LOGGER.warning("START_OF_WEEK must be 0 (Sunday) to 6 (Saturday), not %r: using 0", value)
     return 0
+
+
+def _post_content(value: str) -> str:
+    """Read MAIL_POST_CONTENT: "summary" or "full"; anything else is a summary, with a warning."""
+    if value.strip().lower() in ("summary", "full"):
+        return value.strip().lower()
+    LOGGER.warning("MAIL_POST_CONTENT must be summary or full, not %r: using summary", value)
+    return "summary"
