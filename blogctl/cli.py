@@ -184,6 +184,17 @@ def run_import_command(args: argparse.Namespace, target: Target) -> int:
     return 1 if report.failed else 0
 
 
+def run_outbox(args: argparse.Namespace, target: Target) -> None:
+    """List the mail the local stack sent (.local/outbox/*.eml): date, to, subject, file."""
+    from blogctl.outbox import outbox_dir, sent_messages
+
+    directory = outbox_dir(target.project_dir)
+    messages = sent_messages(directory)
+    for sent in messages:
+        print(f"{sent.date}\t{sent.to}\t{sent.subject}\t{sent.path}")
+    print(f"{len(messages)} message(s) in {directory}")
+
+
 def run_preview(args: argparse.Namespace, target: Target) -> None:
     """Print the private preview link of a draft or a scheduled post (or a draft page).
 
@@ -256,6 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
     # Authoring commands: each module adds its own, with --json after the command's name.
     for module in (newpost, publish, sync, status, watch):
         module.register(commands)
+    _add_command(commands, "outbox", run_outbox, "list the mail the local stack sent")
     preview_cmd = _add_command(commands, "preview", run_preview, "print a draft's private link")
     preview_cmd.formatter_class = argparse.RawDescriptionHelpFormatter
     preview_cmd.description = inspect.cleandoc(run_preview.__doc__ or "")

@@ -43,7 +43,13 @@ def sqs_client() -> Any:
     return _session().client("sqs", config=_CONFIG)
 
 
+@functools.cache
+def ses_client() -> Any:
+    """Return the shared SES client (outgoing mail)."""
+    return _session().client("ses", config=_CONFIG)
+
+
 def reset_clients() -> None:
     """Forget cached clients, so the next call reads the environment again."""
-    for cached in (_session, dynamodb_client, s3_client, sqs_client):
+    for cached in (_session, dynamodb_client, s3_client, sqs_client, ses_client):
         cached.cache_clear()

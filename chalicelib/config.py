@@ -14,6 +14,9 @@ DEFAULT_MAX_POST_BYTES = 1_000_000
 DEFAULT_MAX_MAIL_BYTES = 10_000_000
 DEFAULT_MAX_ATTACHMENT_BYTES = 5_000_000
 LOGGER = logging.getLogger(__name__)
+# Concurrent send workers (the send queue's maximum concurrency, 2 being SQS's least):
+# each sends at this share of the account's rate, so together they keep to it.
+MAIL_SEND_WORKERS = 2
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ rare, while the other side (skip a stale claim) would silently drop the post for
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import threading
@@ -25,11 +26,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from chalicelib.config import Settings
+from chalicelib.config import MAIL_SEND_WORKERS, Settings
 from chalicelib.mail.newpost import render_post_mail
 from chalicelib.mail.outgoing import InvalidMail, send_mail
 from chalicelib.models import Post, StoredPost
 from chalicelib.storage.mailings import Mailings
+from chalicelib.storage.reads import ReadStore
 
 LOG = logging.getLogger(__name__)
 # Posts dated more than this before their first publication (imports) are never mailed.
@@ -243,3 +245,32 @@ class PostAnnouncer:
         return announce_post(
             self.mailings, self.queues, post.source_key, post.post_id, post.published, now
         )
+
+
+def queues(sqs: Any, settings: Settings) -> Queues:
+    """Return the mail queues of this stage, their URLs looked up once."""
+    announce = sqs.get_queue_url(QueueName=settings.mail_announce_queue)["QueueUrl"]
+    send = sqs.get_queue_url(QueueName=settings.mail_send_queue)["QueueUrl"]
+    return Queues(sqs, str(announce), str(send))
+
+
+def unsubscribe_url(settings: Settings, token: str) -> str:
+    """Return a subscriber's unsubscribe address (the page, and RFC 8058's one-click POST)."""
+    return f"{settings.site_url}{settings.base_path}/unsubscribe/{token}"
+
+
+def make_sender(ses: Any, dynamodb: Any, reads: ReadStore, settings: Settings) -> Sender:
+    """Build a send worker: its share of the account's rate, its tables and its links."""
+    from chalicelib.storage.subscribers import Subscribers
+
+    mailings = Mailings(dynamodb, settings.table_name)
+    bucket = TokenBucket(send_rate(ses, settings) / MAIL_SEND_WORKERS)
+    return Sender(
+        ses=ses,
+        settings=settings,
+        subscribers=Subscribers(mailings),
+        mailings=mailings,
+        get_post=reads.get_post,
+        bucket=bucket,
+        unsubscribe_url=functools.partial(unsubscribe_url, settings),
+    )
