@@ -53,7 +53,9 @@ class Mailings(WritableTable):
 
     def mark_started(self, source_key: str) -> None:
         """Record that the fan-out read its first page: reconcile stops re-queueing it."""
-        update = self.update(ANNOUNCED, source_key, "SET #s = :started", {":started": STARTED})
+        update = self.update(
+            ANNOUNCED, source_key, "SET #s = :started", {":started": {"S": STARTED}}
+        )
         self.write_if(condition(update, "attribute_exists(pk)", names={"#s": "state"}))
 
     def stalled(self, now: datetime, after: timedelta) -> list[Announcement]:
@@ -80,7 +82,7 @@ class Mailings(WritableTable):
             sent_partition(post_id),
             subscriber_id,
             "SET #s = :sent, message_id = :id",
-            {":sent": SENT, ":id": message_id},
+            {":sent": {"S": SENT}, ":id": {"S": message_id}},
         )
         self.write_if(condition(update, "attribute_exists(pk)", names={"#s": "state"}))
 
