@@ -27,10 +27,12 @@ from chalicelib.site import feeds, http, media, previews, views
 from chalicelib.storage import bodies
 from chalicelib.storage.reads import ReadStore
 from chalicelib.storage.table import Table
+from chalicelib.subscriptions import pages as subscription_pages
 
 if TYPE_CHECKING:
     from chalicelib.mail.fanout import PostAnnouncer, Sender
     from chalicelib.storage.store import BlogStore
+    from chalicelib.storage.subscribers import Subscribers
 
 SETTINGS = load_settings()
 
@@ -55,6 +57,16 @@ def get_store() -> BlogStore:
     from chalicelib.storage.store import BlogStore
 
     return BlogStore(aws.dynamodb_client(), SETTINGS.table_name, _load_body)
+
+
+@functools.cache
+def get_subscribers() -> Subscribers:
+    """Return the subscriber list's narrow writes, for the subscription routes' POSTs."""
+    # Imported on the first POST: pages never load the write side.
+    from chalicelib.storage.subscribers import Subscribers
+    from chalicelib.storage.transactions import WritableTable
+
+    return Subscribers(WritableTable(aws.dynamodb_client(), SETTINGS.table_name))
 
 
 def _load_body(key: str) -> str:
@@ -189,6 +201,58 @@ def preview(token: str) -> views.PageView:
 @read_route
 def preview_part(token: str, part: str) -> views.PageView:
     return previews.preview_page(get_reads(), token, part, datetime.now(UTC))
+
+
+# Readers' subscriptions by e-mail: state changes only on POST (mail scanners follow
+# every GET link), and every answer is private (PageView.private: never cached).
+@app.route("/subscribe", methods=["POST"], content_types=["*/*"])
+@read_route
+def subscribe() -> views.PageView:
+    from chalicelib.subscriptions import service
+
+    form = (_request().headers.get("content-type", ""), _raw_body())
+    outcome = service.subscribe(get_subscribers(), aws.ses_client(), SETTINGS, form, _base_url())
+    return subscription_pages.outcome_page(get_reads(), outcome)
+
+
+@app.route("/confirm/{token}")
+@read_route
+def confirm_page(token: str) -> views.PageView:
+    return subscription_pages.confirm_page(get_reads(), token)
+
+
+@app.route("/confirm/{token}", methods=["POST"], content_types=["*/*"])
+@read_route
+def confirm(token: str) -> views.PageView:
+    from chalicelib.subscriptions import service
+
+    outcome = service.confirm(get_subscribers(), token)
+    if outcome is None:
+        raise views.NotFound("no pending subscription has this token")
+    return subscription_pages.outcome_page(get_reads(), outcome)
+
+
+@app.route("/unsubscribe/{token}")
+@read_route
+def unsubscribe_page(token: str) -> views.PageView:
+    return subscription_pages.unsubscribe_page(get_reads(), token)
+
+
+# Also the List-Unsubscribe URL: a mail client's RFC 8058 one-click POST lands here.
+@app.route("/unsubscribe/{token}", methods=["POST"], content_types=["*/*"])
+@read_route
+def unsubscribe(token: str) -> views.PageView:
+    from chalicelib.subscriptions import service
+
+    outcome = service.unsubscribe(get_subscribers(), token, _raw_body())
+    if outcome is None:
+        raise views.NotFound("no subscriber has this token")
+    return subscription_pages.outcome_page(get_reads(), outcome)
+
+
+def _raw_body() -> bytes:
+    body = _request().raw_body
+    return body if isinstance(body, bytes) else body.encode("utf-8")
 
 
 @app.route("/tag/{tag}")

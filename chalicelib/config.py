@@ -13,6 +13,7 @@ from chalicelib.i18n import SiteLanguage, resolve_language
 DEFAULT_MAX_POST_BYTES = 1_000_000
 DEFAULT_MAX_MAIL_BYTES = 10_000_000
 DEFAULT_MAX_ATTACHMENT_BYTES = 5_000_000
+DEFAULT_MAX_CONFIRMATIONS_PER_HOUR = 50
 LOGGER = logging.getLogger(__name__)
 # Concurrent send workers (the send queue's maximum concurrency, 2 being SQS's least):
 # each sends at this share of the account's rate, so together they keep to it.
@@ -50,6 +51,8 @@ class Settings:
     start_of_week: int = 0
     # SITE_LANGUAGE, a BCP 47 tag: the interface's translation, dates, <html lang> and dir.
     language: SiteLanguage = SiteLanguage()
+    # The subscribe form's site-wide cap on confirmation mails per hour (mail-bombing).
+    max_confirmations_per_hour: int = DEFAULT_MAX_CONFIRMATIONS_PER_HOUR
     # Outgoing mail (issue 16): the verified SES sender, its display name (the site's
     # title when empty), the configuration set whose events report bounces and complaints.
     mail_from: str = ""
@@ -100,6 +103,9 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         failure_queue_url=environ.get("FAILURE_QUEUE_URL", ""),
         start_of_week=_weekday(environ.get("START_OF_WEEK", "0")),
         language=resolve_language(environ.get("SITE_LANGUAGE", "")),
+        max_confirmations_per_hour=int(
+            environ.get("MAX_CONFIRMATIONS_PER_HOUR", str(DEFAULT_MAX_CONFIRMATIONS_PER_HOUR))
+        ),
         mail_from=environ.get("MAIL_FROM", "").strip(),
         mail_from_name=environ.get("MAIL_FROM_NAME", "").strip(),
         mail_configuration_set=environ.get("MAIL_CONFIGURATION_SET", "").strip(),

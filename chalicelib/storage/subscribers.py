@@ -1,11 +1,12 @@
 """Readers who follow by e-mail, write side: states, tokens, lists and the mail limits.
 
-Keys (docs/data-model.md, "Subscribers"): one ``SUBSCRIBER#{id}`` record per address
-(``id`` the SHA-256 of the normalised address), a copy of it in the list of its state
-(``SUBSCRIBERS#{state}``, sort key the id: the fan-out and the counts read these), and
-one item per token keyed by the token's SHA-256 (``CONFIRM#``, ``UNSUBSCRIBE#``), so a
-token lookup is one GetItem and no key holds a usable link. The routes never read a
-``SUBSCRIBERS#`` list: they reach a record only from an address or a token they hold.
+Keys (subscriber_keys.py; docs/data-model.md, "Subscribers"): one record per address,
+``SUBSCRIBER#{id}`` (``id`` the SHA-256 of the normalised address); a copy of it in the
+list of its state (``SUBSCRIBERS#{state}``, sort key the id: the fan-out and the counts
+read these); one item per token keyed by the token's SHA-256 (``CONFIRM#``,
+``UNSUBSCRIBE#``), so a token lookup is one GetItem and no key holds a usable link. The
+routes never read a ``SUBSCRIBERS#`` list: they reach a record only from an address or a
+token they hold.
 
 Every change of state is one transaction conditioned on the state as read, so a
 concurrent request or a duplicate event changes it once. Suppressed is final.
@@ -13,7 +14,6 @@ concurrent request or a duplicate event changes it once. Suppressed is final.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -22,6 +22,17 @@ from typing import Any
 
 from chalicelib.storage.items import plain
 from chalicelib.storage.keys import ITEM
+from chalicelib.storage.subscriber_keys import (
+    confirm_item,
+    confirm_item_of_hash,
+    hourly_counter,
+    normalise_address,
+    sha256_hex,
+    state_list,
+    subscriber_id,
+    subscriber_record,
+    unsubscribe_item,
+)
 from chalicelib.storage.transactions import Action, WritableTable, condition, if_absent
 
 PENDING = "pending"
@@ -53,51 +64,8 @@ class ConfirmationRequest:
 
     subscriber_id: str
     confirm_token: str | None
-    reason: str  # "send", "confirmed", "suppressed", "recently sent", "hourly cap", "race"
-
-
-def normalise_address(address: str) -> str:
-    """Return the form of an address its id is computed from (one inbox, one id)."""
-    return address.strip().lower()
-
-
-def subscriber_id(address: str) -> str:
-    """Return the SHA-256 hex of the normalised address: the name logs use."""
-    return _sha256(normalise_address(address))
-
-
-def subscriber_record(sub_id: str) -> str:
-    """Return the partition of one subscriber's record."""
-    return f"SUBSCRIBER#{sub_id}"
-
-
-def state_list(state: str) -> str:
-    """Return the partition listing the subscribers in ``state`` (sort key the id)."""
-    return f"SUBSCRIBERS#{state}"
-
-
-def confirm_item(token: str) -> str:
-    """Return the partition of a confirmation token: ``CONFIRM#`` and its SHA-256."""
-    return f"CONFIRM#{_sha256(token)}"
-
-
-def unsubscribe_item(token: str) -> str:
-    """Return the partition of an unsubscribe token: ``UNSUBSCRIBE#`` and its SHA-256."""
-    return f"UNSUBSCRIBE#{_sha256(token)}"
-
-
-def hourly_counter(now: datetime) -> str:
-    """Return the partition counting the confirmation mails of ``now``'s hour (UTC)."""
-    return f"CONFIRMATIONS#{now.astimezone(UTC).strftime('%Y-%m-%dT%H')}"
-
-
-def is_subscriber_partition(pk: str) -> bool:
-    """Tell whether a partition holds subscriber data (kept by a wipe: no bucket has it)."""
-    return pk.startswith(("SUBSCRIBER#", "SUBSCRIBERS#", "CONFIRM#", "UNSUBSCRIBE#"))
-
-
-def _sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    # "send", or why not: "confirmed", "suppressed", "recently sent", "hourly cap", "race".
+    reason: str
 
 
 def _utcnow() -> datetime:
@@ -175,6 +143,143 @@ class Subscribers:
 
         self._table.transact_until_committed(sub_id[:12], build)
 
+    def request_confirmation(self, address: str, max_per_hour: int) -> ConfirmationRequest:
+        """Make a confirmation token to mail, unless a limit or the state says not to.
+
+        At most one confirmation to an address per CONFIRMATION_INTERVAL (its record's
+        ``confirmation_sent``, a condition of the write) and ``max_per_hour`` site-wide
+        (the hour's counter, a conditional ADD taken only for an address due a mail, so
+        repeating a refused address never uses the cap up).
+        """
+        sub_id = subscriber_id(address)
+        why = self._refusal(self._record(sub_id))
+        if why:
+            return ConfirmationRequest(sub_id, None, why)
+        if not self._take_hourly_slot(max_per_hour):
+            return ConfirmationRequest(sub_id, None, "hourly cap")
+        token = secrets.token_urlsafe(TOKEN_BYTES)
+
+        def build() -> list[Action] | None:
+            item = self._record(sub_id)
+            if self._refusal(item):
+                return None  # a concurrent request got there first: it sends the mail
+            return self._pending_actions(sub_id, address, item, token)
+
+        if self._table.transact_until_committed(sub_id[:12], build):
+            return ConfirmationRequest(sub_id, token, "send")
+        return ConfirmationRequest(sub_id, None, "race")
+
+    def is_confirm_token(self, token: str) -> bool:
+        """Tell whether a confirmation link is current (one GetItem)."""
+        return self._token_owner(confirm_item(token)) is not None
+
+    def is_unsubscribe_token(self, token: str) -> bool:
+        """Tell whether an unsubscribe link belongs to a subscriber (one GetItem)."""
+        return self._token_owner(unsubscribe_item(token)) is not None
+
+    def confirm(self, token: str) -> Subscriber | None:
+        """Confirm the pending subscriber a confirmation token names; None for no such token."""
+        sub_id = self._token_owner(confirm_item(token))
+        if sub_id is None:
+            return None
+        wanted = sha256_hex(token)
+
+        def build() -> list[Action] | None:
+            item = self._record(sub_id)
+            if item is None or item["state"] != PENDING or item.get("confirm_hash") != wanted:
+                return None
+            return self._move(sub_id, item, CONFIRMED, {})
+
+        self._table.transact_until_committed(sub_id[:12], build)
+        return self.get(sub_id)
+
+    def unsubscribe(self, token: str) -> Subscriber | None:
+        """Unsubscribe the subscriber an unsubscribe token names (again is no change)."""
+        sub_id = self._token_owner(unsubscribe_item(token))
+        if sub_id is None:
+            return None
+
+        def build() -> list[Action] | None:
+            item = self._record(sub_id)
+            if item is None or item["state"] in (UNSUBSCRIBED, SUPPRESSED):
+                return None
+            return self._move(sub_id, item, UNSUBSCRIBED, {})
+
+        self._table.transact_until_committed(sub_id[:12], build)
+        return self.get(sub_id)
+
+    def add(self, address: str, confirmed: bool) -> bool:
+        """Add an imported address (no mail is sent); False when it is already known."""
+        sub_id = subscriber_id(address)
+        record = self._new_record(address, CONFIRMED if confirmed else PENDING)
+        record["imported"] = True
+        token = record["unsubscribe_token"]
+        actions = [
+            if_absent(self._table.put(subscriber_record(sub_id), ITEM, record)),
+            self._table.put(state_list(record["state"]), sub_id, _entry(record)),
+            self._table.put(unsubscribe_item(token), ITEM, {"subscriber_id": sub_id}),
+        ]
+        return self._table.transact(actions) is None
+
+    def _refusal(self, item: dict[str, Any] | None) -> str:
+        """Say why an address gets no confirmation mail now ("" when it may get one)."""
+        if item is None:
+            return ""
+        if item["state"] in (CONFIRMED, SUPPRESSED):
+            return str(item["state"])
+        cutoff = (self._clock() - CONFIRMATION_INTERVAL).astimezone(UTC)
+        if str(item.get("confirmation_sent", "")) > cutoff.isoformat(timespec="seconds"):
+            return "recently sent"
+        return ""
+
+    def _take_hourly_slot(self, max_per_hour: int) -> bool:
+        add = self._table.update(
+            hourly_counter(self._clock()), ITEM, "ADD n :one", {":one": {"N": "1"}}
+        )
+        cap = {":cap": {"N": str(max_per_hour)}}
+        return self._table.write_if(condition(add, "attribute_not_exists(n) OR n < :cap", cap))
+
+    def _pending_actions(
+        self, sub_id: str, address: str, item: dict[str, Any] | None, token: str
+    ) -> list[Action]:
+        """Return the writes of a new confirmation: the record pending, the new link."""
+        sent = {"confirmation_sent": self._now(), "confirm_hash": sha256_hex(token)}
+        link = self._table.put(confirm_item(token), ITEM, {"subscriber_id": sub_id})
+        if item is None:
+            record = {**self._new_record(address, PENDING), **sent}
+            owner = {"subscriber_id": sub_id}
+            return [
+                if_absent(self._table.put(subscriber_record(sub_id), ITEM, record)),
+                self._table.put(state_list(PENDING), sub_id, _entry(record)),
+                self._table.put(unsubscribe_item(record["unsubscribe_token"]), ITEM, owner),
+                link,
+            ]
+        if item["state"] == PENDING:
+            record = {k: v for k, v in item.items() if k not in ("pk", "sk")}
+            put = self._table.put(subscriber_record(sub_id), ITEM, {**record, **sent})
+            actions = [self._as_read(put, item), link]
+            if item.get("confirm_hash"):
+                actions.append(self._table.delete(confirm_item_of_hash(item["confirm_hash"])))
+            return actions
+        # Unsubscribed, subscribing again: pending, with a new confirmation.
+        return [*self._move(sub_id, item, PENDING, sent), link]
+
+    def _token_owner(self, partition: str) -> str | None:
+        item = self._table.get(partition, consistent=True)
+        return None if item is None else str(item["subscriber_id"])
+
+    @staticmethod
+    def _as_read(action: Action, item: dict[str, Any]) -> Action:
+        """Condition a write of a record on its state and last confirmation as read."""
+        values = {":was": {"S": item["state"]}}
+        expression = "#state = :was AND "
+        if "confirmation_sent" in item:
+            values[":sent"] = {"S": str(item["confirmation_sent"])}
+            expression += "confirmation_sent = :sent"
+        else:
+            expression += "attribute_not_exists(confirmation_sent)"
+        return condition(action, expression, values, {"#state": "state"})
+
     def _record(self, sub_id: str) -> dict[str, Any] | None:
         return self._table.get(subscriber_record(sub_id), consistent=True)
 
@@ -199,13 +304,13 @@ class Subscribers:
         record.update({"state": state, "changed": self._now(), **extra})
         put = self._table.put(subscriber_record(sub_id), ITEM, record)
         actions = [
-            condition(put, "#state = :was", {":was": {"S": item["state"]}}, {"#state": "state"}),
+            self._as_read(put, item),
             self._table.delete(state_list(item["state"]), sub_id),
             self._table.put(state_list(state), sub_id, _entry(record)),
         ]
         if item.get("confirm_hash"):
             # A move out of pending ends its confirmation link.
-            actions.append(self._table.delete(f"CONFIRM#{item['confirm_hash']}"))
+            actions.append(self._table.delete(confirm_item_of_hash(item["confirm_hash"])))
         return actions
 
 
