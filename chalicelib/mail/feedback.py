@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.config import Settings
-from chalicelib.storage.subscribers import subscriber_id
+from chalicelib.storage.subscriber_keys import subscriber_id
 
 LOG = logging.getLogger(__name__)
 

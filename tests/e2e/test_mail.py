@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import time
+import urllib.request
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
@@ -74,3 +76,35 @@ def test_a_published_post_leaves_exactly_one_mail_per_subscriber_in_the_outbox(
     for number in range(3):
         _publish(local_stack, f"mail-old-{number}", now - timedelta(days=30 + number))
     assert len(_mails_to(local_stack, reader)) == 1
+
+
+def _post(url: str, body: bytes) -> int:
+    request = urllib.request.Request(url, data=body, method="POST")
+    request.add_header("Content-Type", "application/x-www-form-urlencoded")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return int(response.status)
+
+
+@pytest.mark.slow
+def test_subscribe_confirm_publish_then_one_click_unsubscribe(local_stack: LocalStack) -> None:
+    reader = "flow-reader@example.org"
+    assert _post(f"{local_stack.site}/subscribe", b"email=flow-reader%40example.org") == 200
+    _wait_until_mail_sent(local_stack)
+    (confirmation,) = _mails_to(local_stack, reader)
+    text = confirmation.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    (confirm_url,) = re.findall(r"http://\S+/confirm/\S+", text)
+    # Nothing until confirmed: a post now is not mailed to the pending address.
+    now = datetime.now(UTC).replace(microsecond=0)
+    _publish(local_stack, "flow-before", now - timedelta(minutes=3))
+    assert len(_mails_to(local_stack, reader)) == 1
+    status, page = local_stack.get(confirm_url.removeprefix(local_stack.site))
+    assert status == 200 and "<form" in page  # a GET shows a button and confirms nothing
+    assert _post(confirm_url, b"") == 200
+    _publish(local_stack, "flow-after", now - timedelta(minutes=2))
+    mails = _mails_to(local_stack, reader)
+    assert [m["Subject"] for m in mails[1:]] == ["Mail flow-after"]
+    (unsubscribe_url,) = re.findall(r"<(.*)>", str(mails[-1]["List-Unsubscribe"]))
+    assert mails[-1]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert _post(unsubscribe_url, b"List-Unsubscribe=One-Click") == 200
+    _publish(local_stack, "flow-later", now - timedelta(minutes=1))
+    assert len(_mails_to(local_stack, reader)) == 2

@@ -7,7 +7,8 @@ from typing import Any
 
 from chalice.test import Client
 
-from chalicelib.storage.subscribers import Subscribers, subscriber_id
+from chalicelib.storage.subscriber_keys import subscriber_id
+from chalicelib.storage.subscribers import Subscribers
 from chalicelib.storage.transactions import WritableTable
 from tests.helpers.local import TABLE_NAME
 from tests.helpers.mail import add_confirmed

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from chalicelib.storage.keys import ITEM, typed_key
-from chalicelib.storage.subscribers import CONFIRMED, state_list, subscriber_id, subscriber_record
+from chalicelib.storage.subscriber_keys import state_list, subscriber_id, subscriber_record
+from chalicelib.storage.subscribers import CONFIRMED
 
 
 def add_confirmed(dynamodb: Any, table: str, addresses: list[str]) -> list[str]:
