@@ -116,3 +116,99 @@ def _allow_ses_to_publish(sns: Any, topic_arn: str) -> None:
 def _queue_arn(sqs: Any, url: str) -> str:
     attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
     return str(attributes["Attributes"]["QueueArn"])
+
+
+# What each function does with mail, as IAM sees it (provision.function_policies adds it).
+# The API function's subscription routes write only subscriber keys, return nothing of
+# what they overwrite, and may never read the lists of subscribers by state.
+API_SUBSCRIBER_KEYS = [
+    "SUBSCRIBER#*",
+    "SUBSCRIBERS#*",
+    "CONFIRM#*",
+    "UNSUBSCRIBE#*",
+    "CONFIRMATIONS#*",
+]
+SUBSCRIBER_LISTS = ["SUBSCRIBERS#*"]
+READS = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan"]
+WRITES = [
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:ConditionCheckItem",
+]
+CONSUME = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]
+
+
+def queue_names(stage: str) -> dict[str, str]:
+    """Return a stage's mail queue and topic names, as its environment variables set them."""
+    return {
+        "MAIL_ANNOUNCE_QUEUE": f"chalice-blog-{stage}-mail-announce",
+        "MAIL_SEND_QUEUE": f"chalice-blog-{stage}-mail-send",
+        "MAIL_EVENTS_TOPIC": f"chalice-blog-{stage}-mail-events",
+        "MAIL_CONFIGURATION_SET": f"chalice-blog-{stage}-mail",
+    }
+
+
+def mail_statements(table_arn: str, stage: str) -> dict[str, list[dict[str, Any]]]:
+    """Return the statements each function needs for mail, beside its other ones."""
+    _, _, _, region, account, _ = table_arn.split(":", 5)
+    names = queue_names(stage)
+    announce = f"arn:aws:sqs:{region}:{account}:{names['MAIL_ANNOUNCE_QUEUE']}"
+    send = f"arn:aws:sqs:{region}:{account}:{names['MAIL_SEND_QUEUE']}"
+    queue_url = {"Effect": "Allow", "Action": ["sqs:GetQueueUrl"], "Resource": [announce, send]}
+    announces = [_allow(["sqs:SendMessage"], announce), queue_url]
+    # SES authorizes a send against the sender's identity and the configuration set.
+    ses = f"arn:aws:ses:{region}:{account}"
+    sends_mail = {
+        "Effect": "Allow",
+        "Action": ["ses:SendRawEmail"],
+        "Resource": [
+            f"{ses}:identity/*",
+            f"{ses}:configuration-set/{names['MAIL_CONFIGURATION_SET']}",
+        ],
+    }
+    return {
+        "api_handler": [
+            _keys_only(table_arn, WRITES, API_SUBSCRIBER_KEYS),
+            {
+                "Effect": "Deny",
+                "Action": READS,
+                "Resource": [table_arn],
+                "Condition": {"ForAnyValue:StringLike": {"dynamodb:LeadingKeys": SUBSCRIBER_LISTS}},
+            },
+            sends_mail,
+        ],
+        "on_post_source_changed": announces,
+        "publish_due_posts": announces,
+        "reconcile": announces,
+        "fan_out_post": [
+            _allow(["dynamodb:Query", "dynamodb:UpdateItem"], table_arn),
+            _allow(["sqs:SendMessage", *CONSUME], announce),
+            _allow(["sqs:SendMessage"], send),
+            queue_url,
+        ],
+        "send_post_mails": [
+            _allow(["dynamodb:GetItem", "dynamodb:Query"], table_arn),
+            _keys_only(table_arn, WRITES, ["SENT#*"]),
+            _allow(CONSUME, send),
+            sends_mail,
+            {"Effect": "Allow", "Action": ["ses:GetSendQuota"], "Resource": "*"},
+        ],
+        "on_mail_feedback": [
+            _allow(["dynamodb:GetItem"], table_arn),
+            _keys_only(table_arn, WRITES, ["SUBSCRIBER#*", "SUBSCRIBERS#*"]),
+        ],
+    }
+
+
+def _allow(actions: list[str], resource: str) -> dict[str, Any]:
+    return {"Effect": "Allow", "Action": actions, "Resource": [resource]}
+
+
+def _keys_only(table_arn: str, actions: list[str], prefixes: list[str]) -> dict[str, Any]:
+    condition = {
+        "ForAllValues:StringLike": {"dynamodb:LeadingKeys": prefixes},
+        # Writes return nothing of what they overwrite: no read through a write.
+        "StringEqualsIfExists": {"dynamodb:ReturnValues": ["NONE", "UPDATED_NEW"]},
+    }
+    return {**_allow(actions, table_arn), "Condition": condition}
