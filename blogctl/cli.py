@@ -89,6 +89,7 @@ def run_setup(args: argparse.Namespace, target: Target) -> None:
         args.mail_recipient,
         args.mail_senders,
         args.keep_versions,
+        args.mail_from,
     )
     for name, value in setup(request, target.endpoint_url).items():
         print(f"{name:>12}: {value}")
@@ -324,6 +325,9 @@ def _add_setup(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     setup_cmd.add_argument("--mail-recipient", help="address SES receives posts on")
     setup_cmd.add_argument(
         "--mail-senders", help="comma-separated addresses allowed to post by mail"
+    )
+    setup_cmd.add_argument(
+        "--mail-from", help="sender of mail to subscribers (SES verifies it); sets up sending"
     )
     setup_cmd.add_argument(
         "--keep-versions",
