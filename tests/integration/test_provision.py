@@ -49,6 +49,13 @@ def test_setup_creates_resources_and_records_them_idempotently(
                 (bucket_arn, "arn:aws:logs:*:*:log-group:/aws/lambda/chalice-blog-staging")
             )
             or r == queue_arn
+            # Mail: the stage's own queues and SES identities (blogctl/mailsetup.py).
+            or r.startswith(
+                (
+                    "arn:aws:sqs:us-east-1:123456789012:chalice-blog-staging-mail-",
+                    "arn:aws:ses:us-east-1:123456789012:",
+                )
+            )
             for r in resources
             if ":dynamodb:" not in r
         )
