@@ -9,11 +9,20 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-from chalice.app import Chalice, CloudWatchEvent, Rate, Request, Response, S3Event
+from chalice.app import (
+    Chalice,
+    CloudWatchEvent,
+    Rate,
+    Request,
+    Response,
+    S3Event,
+    SNSEvent,
+    SQSEvent,
+)
 
 from chalicelib import aws, theme
 from chalicelib.bucket import INBOX_PREFIX, PAGES_PREFIX, POST_SUFFIX, POSTS_PREFIX
-from chalicelib.config import load_settings
+from chalicelib.config import MAIL_SEND_WORKERS, load_settings
 from chalicelib.site import feeds, http, media, previews, views
 from chalicelib.storage import bodies
 from chalicelib.storage.reads import ReadStore
@@ -21,6 +30,7 @@ from chalicelib.storage.table import Table
 from chalicelib.subscriptions import pages as subscription_pages
 
 if TYPE_CHECKING:
+    from chalicelib.mail.fanout import PostAnnouncer, Sender
     from chalicelib.storage.store import BlogStore
     from chalicelib.storage.subscribers import Subscribers
 
@@ -390,7 +400,7 @@ def _media_redirect(folder: str, name: str) -> Response:
 def on_post_source_changed(event: S3Event) -> None:
     from chalicelib.publishing import ingest
 
-    ingest.sync_source(event.key, aws.s3_client(), get_store(), SETTINGS)
+    ingest.sync_source(event.key, aws.s3_client(), get_store(), SETTINGS, announce=get_announcer())
 
 
 @app.on_s3_event(bucket=SETTINGS.bucket_name, events=["s3:ObjectCreated:*"], prefix=INBOX_PREFIX)
@@ -416,7 +426,8 @@ def on_page_source_changed(event: S3Event) -> None:
 def publish_due_posts(event: CloudWatchEvent) -> None:
     from chalicelib.publishing import ingest
 
-    ingest.publish_due_posts(aws.s3_client(), get_store(), SETTINGS, datetime.now(UTC))
+    now = datetime.now(UTC)
+    ingest.publish_due_posts(aws.s3_client(), get_store(), SETTINGS, now, get_announcer())
 
 
 @app.schedule(Rate(1, unit=Rate.HOURS))
@@ -425,4 +436,64 @@ def reconcile(event: CloudWatchEvent) -> None:
 
     queue = SETTINGS.failure_queue_url
     sqs = aws.sqs_client() if queue else None
-    reconciliation.reconcile(aws.s3_client(), get_store(), SETTINGS, sqs, queue)
+    announcer = get_announcer()
+    reconciliation.reconcile(aws.s3_client(), get_store(), SETTINGS, sqs, queue, announcer)
+    if announcer is not None:
+        from chalicelib.mail import fanout
+
+        fanout.requeue_stalled(announcer.mailings, announcer.queues, datetime.now(UTC))
+
+
+# New-post mail (chalicelib/mail/fanout.py): announce queue -> pages of subscribers ->
+# send queue -> SES. Batches of one message: a failure returns just it to the queue.
+
+
+@functools.cache
+def get_announcer() -> PostAnnouncer | None:
+    """Return what tells subscribers of a first publication; None when mail is not set up."""
+    if not SETTINGS.mail_from:
+        return None
+    from chalicelib.mail import fanout
+    from chalicelib.storage.mailings import Mailings
+
+    mailings = Mailings(aws.dynamodb_client(), SETTINGS.table_name)
+    return fanout.PostAnnouncer(mailings, fanout.queues(aws.sqs_client(), SETTINGS))
+
+
+@functools.cache
+def get_sender() -> Sender:
+    """Return the send worker's clients, rate and settings, made once per container."""
+    from chalicelib.mail import fanout
+
+    return fanout.make_sender(aws.ses_client(), aws.dynamodb_client(), get_reads(), SETTINGS)
+
+
+@app.on_sqs_message(queue=SETTINGS.mail_announce_queue, batch_size=1)
+def fan_out_post(event: SQSEvent) -> None:
+    from chalicelib.mail import fanout
+    from chalicelib.storage.subscribers import Subscribers
+
+    announcer = get_announcer()
+    assert announcer is not None, "MAIL_FROM is set where the mail queues are"
+    subscribers = Subscribers(announcer.mailings)
+    for record in event:
+        fanout.fan_out(record.body, subscribers, announcer.mailings, announcer.queues)
+
+
+@app.on_sqs_message(
+    queue=SETTINGS.mail_send_queue, batch_size=1, maximum_concurrency=MAIL_SEND_WORKERS
+)
+def send_post_mails(event: SQSEvent) -> None:
+    for record in event:
+        get_sender().send_batch(record.body)
+
+
+@app.on_sns_message(topic=SETTINGS.mail_events_topic)
+def on_mail_feedback(event: SNSEvent) -> None:
+    from chalicelib.mail import feedback
+    from chalicelib.storage.subscribers import Subscribers
+    from chalicelib.storage.transactions import WritableTable
+
+    topic = str(event.to_dict()["Records"][0]["Sns"].get("TopicArn", ""))
+    table = WritableTable(aws.dynamodb_client(), SETTINGS.table_name)
+    feedback.handle(topic, event.message, Subscribers(table), SETTINGS)

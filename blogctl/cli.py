@@ -90,6 +90,7 @@ def run_setup(args: argparse.Namespace, target: Target) -> None:
         args.mail_recipient,
         args.mail_senders,
         args.keep_versions,
+        args.mail_from,
     )
     for name, value in setup(request, target.endpoint_url).items():
         print(f"{name:>12}: {value}")
@@ -185,6 +186,17 @@ def run_import_command(args: argparse.Namespace, target: Target) -> int:
     return 1 if report.failed else 0
 
 
+def run_outbox(args: argparse.Namespace, target: Target) -> None:
+    """List the mail the local stack sent (.local/outbox/*.eml): date, to, subject, file."""
+    from blogctl.outbox import outbox_dir, sent_messages
+
+    directory = outbox_dir(target.project_dir)
+    messages = sent_messages(directory)
+    for sent in messages:
+        print(f"{sent.date}\t{sent.to}\t{sent.subject}\t{sent.path}")
+    print(f"{len(messages)} message(s) in {directory}")
+
+
 def run_preview(args: argparse.Namespace, target: Target) -> None:
     """Print the private preview link of a draft or a scheduled post (or a draft page).
 
@@ -258,6 +270,7 @@ def build_parser() -> argparse.ArgumentParser:
     for module in (newpost, publish, sync, status, watch):
         module.register(commands)
     subscribers.register(commands)
+    _add_command(commands, "outbox", run_outbox, "list the mail the local stack sent")
     preview_cmd = _add_command(commands, "preview", run_preview, "print a draft's private link")
     preview_cmd.formatter_class = argparse.RawDescriptionHelpFormatter
     preview_cmd.description = inspect.cleandoc(run_preview.__doc__ or "")
@@ -314,6 +327,9 @@ def _add_setup(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     setup_cmd.add_argument("--mail-recipient", help="address SES receives posts on")
     setup_cmd.add_argument(
         "--mail-senders", help="comma-separated addresses allowed to post by mail"
+    )
+    setup_cmd.add_argument(
+        "--mail-from", help="sender of mail to subscribers (SES verifies it); sets up sending"
     )
     setup_cmd.add_argument(
         "--keep-versions",

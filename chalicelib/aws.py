@@ -45,7 +45,7 @@ def sqs_client() -> Any:
 
 @functools.cache
 def ses_client() -> Any:
-    """Return the shared SES client (confirmation mails from the subscribe form)."""
+    """Return the shared SES client (new-post mail, confirmation mails)."""
     return _session().client("ses", config=_CONFIG)
 
 

@@ -15,6 +15,9 @@ DEFAULT_MAX_MAIL_BYTES = 10_000_000
 DEFAULT_MAX_ATTACHMENT_BYTES = 5_000_000
 DEFAULT_MAX_CONFIRMATIONS_PER_HOUR = 50
 LOGGER = logging.getLogger(__name__)
+# Concurrent send workers (the send queue's maximum concurrency, 2 being SQS's least):
+# each sends at this share of the account's rate, so together they keep to it.
+MAIL_SEND_WORKERS = 2
 
 
 @dataclass(frozen=True)
@@ -57,9 +60,13 @@ class Settings:
     mail_configuration_set: str = ""
     # What a new-post mail carries: "summary" (the post's summary and a link) or "full".
     mail_post_content: str = "summary"
-    # The queue a first publish announces a post on; the send-batch queue of the fan-out.
-    announce_queue_url: str = ""
-    send_queue_url: str = ""
+    # The queues (names) a first publish announces a post on and the fan-out sends batches
+    # through, and the SNS topic the configuration set reports bounces and complaints to.
+    mail_announce_queue: str = "chalice-blog-mail-announce"
+    mail_send_queue: str = "chalice-blog-mail-send"
+    mail_events_topic: str = "chalice-blog-mail-events"
+    # Mails a second; 0 asks SES (GetSendQuota's MaxSendRate). The emulator's quota is fake.
+    mail_send_rate: float = 0.0
 
 
 def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
@@ -103,8 +110,10 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         mail_from_name=environ.get("MAIL_FROM_NAME", "").strip(),
         mail_configuration_set=environ.get("MAIL_CONFIGURATION_SET", "").strip(),
         mail_post_content=_post_content(environ.get("MAIL_POST_CONTENT", "summary")),
-        announce_queue_url=environ.get("ANNOUNCE_QUEUE_URL", ""),
-        send_queue_url=environ.get("SEND_QUEUE_URL", ""),
+        mail_announce_queue=environ.get("MAIL_ANNOUNCE_QUEUE", Settings.mail_announce_queue),
+        mail_send_queue=environ.get("MAIL_SEND_QUEUE", Settings.mail_send_queue),
+        mail_events_topic=environ.get("MAIL_EVENTS_TOPIC", Settings.mail_events_topic),
+        mail_send_rate=float(environ.get("MAIL_SEND_RATE", "0") or 0),
     )
 
 
