@@ -13,7 +13,7 @@ BLOGCTL := $(BIN)/blogctl
 # PYTEST_WORKERS=-n0 runs them in this process.
 PYTEST_WORKERS ?= -n 2
 
-.PHONY: run test test-quick bench templates translations lint format setup-stage package clean
+.PHONY: run test test-quick bench bench-mail templates translations lint format setup-stage package clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -61,6 +61,11 @@ bench: $(STAMP) $(BLOGCTL)
 		echo "hugo could not be installed: the comparison with it will be skipped"
 	$(BIN)/python -m bench.run $(ARGS)
 	$(BIN)/python -m bench.bulk --sizes $(if $(findstring --large,$(ARGS)),10000,2000)
+	$(BIN)/python -m bench.mail --subscribers 10000
+
+# The new-post mail alone: 10,000 subscribers, one send worker killed mid-batch.
+bench-mail: $(STAMP) $(BLOGCTL)
+	$(BIN)/python -m bench.mail --subscribers 10000
 
 # Recompile chalicelib/template_cache/ after changing a template in templates/ (a test checks it).
 templates: $(STAMP) $(BLOGCTL)

@@ -9,18 +9,30 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-from chalice.app import Chalice, CloudWatchEvent, Rate, Request, Response, S3Event
+from chalice.app import (
+    Chalice,
+    CloudWatchEvent,
+    Rate,
+    Request,
+    Response,
+    S3Event,
+    SNSEvent,
+    SQSEvent,
+)
 
 from chalicelib import aws, theme
 from chalicelib.bucket import INBOX_PREFIX, PAGES_PREFIX, POST_SUFFIX, POSTS_PREFIX
-from chalicelib.config import load_settings
+from chalicelib.config import MAIL_SEND_WORKERS, load_settings
 from chalicelib.site import feeds, http, media, previews, views
 from chalicelib.storage import bodies
 from chalicelib.storage.reads import ReadStore
 from chalicelib.storage.table import Table
+from chalicelib.subscriptions import pages as subscription_pages
 
 if TYPE_CHECKING:
+    from chalicelib.mail.fanout import PostAnnouncer, Sender
     from chalicelib.storage.store import BlogStore
+    from chalicelib.storage.subscribers import Subscribers
 
 SETTINGS = load_settings()
 
@@ -45,6 +57,16 @@ def get_store() -> BlogStore:
     from chalicelib.storage.store import BlogStore
 
     return BlogStore(aws.dynamodb_client(), SETTINGS.table_name, _load_body)
+
+
+@functools.cache
+def get_subscribers() -> Subscribers:
+    """Return the subscriber list's narrow writes, for the subscription routes' POSTs."""
+    # Imported on the first POST: pages never load the write side.
+    from chalicelib.storage.subscribers import Subscribers
+    from chalicelib.storage.transactions import WritableTable
+
+    return Subscribers(WritableTable(aws.dynamodb_client(), SETTINGS.table_name))
 
 
 def _load_body(key: str) -> str:
@@ -179,6 +201,58 @@ def preview(token: str) -> views.PageView:
 @read_route
 def preview_part(token: str, part: str) -> views.PageView:
     return previews.preview_page(get_reads(), token, part, datetime.now(UTC))
+
+
+# Readers' subscriptions by e-mail: state changes only on POST (mail scanners follow
+# every GET link), and every answer is private (PageView.private: never cached).
+@app.route("/subscribe", methods=["POST"], content_types=["*/*"])
+@read_route
+def subscribe() -> views.PageView:
+    from chalicelib.subscriptions import service
+
+    form = (_request().headers.get("content-type", ""), _raw_body())
+    outcome = service.subscribe(get_subscribers(), aws.ses_client(), SETTINGS, form, _base_url())
+    return subscription_pages.outcome_page(get_reads(), outcome)
+
+
+@app.route("/confirm/{token}")
+@read_route
+def confirm_page(token: str) -> views.PageView:
+    return subscription_pages.confirm_page(get_reads(), token)
+
+
+@app.route("/confirm/{token}", methods=["POST"], content_types=["*/*"])
+@read_route
+def confirm(token: str) -> views.PageView:
+    from chalicelib.subscriptions import service
+
+    outcome = service.confirm(get_subscribers(), token)
+    if outcome is None:
+        raise views.NotFound("no pending subscription has this token")
+    return subscription_pages.outcome_page(get_reads(), outcome)
+
+
+@app.route("/unsubscribe/{token}")
+@read_route
+def unsubscribe_page(token: str) -> views.PageView:
+    return subscription_pages.unsubscribe_page(get_reads(), token)
+
+
+# Also the List-Unsubscribe URL: a mail client's RFC 8058 one-click POST lands here.
+@app.route("/unsubscribe/{token}", methods=["POST"], content_types=["*/*"])
+@read_route
+def unsubscribe(token: str) -> views.PageView:
+    from chalicelib.subscriptions import service
+
+    outcome = service.unsubscribe(get_subscribers(), token, _raw_body())
+    if outcome is None:
+        raise views.NotFound("no subscriber has this token")
+    return subscription_pages.outcome_page(get_reads(), outcome)
+
+
+def _raw_body() -> bytes:
+    body = _request().raw_body
+    return body if isinstance(body, bytes) else body.encode("utf-8")
 
 
 @app.route("/tag/{tag}")
@@ -326,7 +400,7 @@ def _media_redirect(folder: str, name: str) -> Response:
 def on_post_source_changed(event: S3Event) -> None:
     from chalicelib.publishing import ingest
 
-    ingest.sync_source(event.key, aws.s3_client(), get_store(), SETTINGS)
+    ingest.sync_source(event.key, aws.s3_client(), get_store(), SETTINGS, announce=get_announcer())
 
 
 @app.on_s3_event(bucket=SETTINGS.bucket_name, events=["s3:ObjectCreated:*"], prefix=INBOX_PREFIX)
@@ -352,7 +426,8 @@ def on_page_source_changed(event: S3Event) -> None:
 def publish_due_posts(event: CloudWatchEvent) -> None:
     from chalicelib.publishing import ingest
 
-    ingest.publish_due_posts(aws.s3_client(), get_store(), SETTINGS, datetime.now(UTC))
+    now = datetime.now(UTC)
+    ingest.publish_due_posts(aws.s3_client(), get_store(), SETTINGS, now, get_announcer())
 
 
 @app.schedule(Rate(1, unit=Rate.HOURS))
@@ -361,4 +436,64 @@ def reconcile(event: CloudWatchEvent) -> None:
 
     queue = SETTINGS.failure_queue_url
     sqs = aws.sqs_client() if queue else None
-    reconciliation.reconcile(aws.s3_client(), get_store(), SETTINGS, sqs, queue)
+    announcer = get_announcer()
+    reconciliation.reconcile(aws.s3_client(), get_store(), SETTINGS, sqs, queue, announcer)
+    if announcer is not None:
+        from chalicelib.mail import fanout
+
+        fanout.requeue_stalled(announcer.mailings, announcer.queues, datetime.now(UTC))
+
+
+# New-post mail (chalicelib/mail/fanout.py): announce queue -> pages of subscribers ->
+# send queue -> SES. Batches of one message: a failure returns just it to the queue.
+
+
+@functools.cache
+def get_announcer() -> PostAnnouncer | None:
+    """Return what tells subscribers of a first publication; None when mail is not set up."""
+    if not SETTINGS.mail_from:
+        return None
+    from chalicelib.mail import fanout
+    from chalicelib.storage.mailings import Mailings
+
+    mailings = Mailings(aws.dynamodb_client(), SETTINGS.table_name)
+    return fanout.PostAnnouncer(mailings, fanout.queues(aws.sqs_client(), SETTINGS))
+
+
+@functools.cache
+def get_sender() -> Sender:
+    """Return the send worker's clients, rate and settings, made once per container."""
+    from chalicelib.mail import fanout
+
+    return fanout.make_sender(aws.ses_client(), aws.dynamodb_client(), get_reads(), SETTINGS)
+
+
+@app.on_sqs_message(queue=SETTINGS.mail_announce_queue, batch_size=1)
+def fan_out_post(event: SQSEvent) -> None:
+    from chalicelib.mail import fanout
+    from chalicelib.storage.subscribers import Subscribers
+
+    announcer = get_announcer()
+    assert announcer is not None, "MAIL_FROM is set where the mail queues are"
+    subscribers = Subscribers(announcer.mailings)
+    for record in event:
+        fanout.fan_out(record.body, subscribers, announcer.mailings, announcer.queues)
+
+
+@app.on_sqs_message(
+    queue=SETTINGS.mail_send_queue, batch_size=1, maximum_concurrency=MAIL_SEND_WORKERS
+)
+def send_post_mails(event: SQSEvent) -> None:
+    for record in event:
+        get_sender().send_batch(record.body)
+
+
+@app.on_sns_message(topic=SETTINGS.mail_events_topic)
+def on_mail_feedback(event: SNSEvent) -> None:
+    from chalicelib.mail import feedback
+    from chalicelib.storage.subscribers import Subscribers
+    from chalicelib.storage.transactions import WritableTable
+
+    topic = str(event.to_dict()["Records"][0]["Sns"].get("TopicArn", ""))
+    table = WritableTable(aws.dynamodb_client(), SETTINGS.table_name)
+    feedback.handle(topic, event.message, Subscribers(table), SETTINGS)

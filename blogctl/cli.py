@@ -11,7 +11,7 @@ from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
 
-from blogctl import newpost, publish, status, sync, undo, watch
+from blogctl import newpost, publish, status, subscribers, sync, undo, watch
 from blogctl.importing.exported import EXPORT_FORMAT, import_export
 from blogctl.importing.formats import UnknownFormat, detect_format, read_site
 from blogctl.importing.report import ImportReport
@@ -46,6 +46,7 @@ examples:
                                       bring a WordPress blog into the local stack
   blogctl trash                       deleted files, and how to restore each
   blogctl restore posts/hello.md      undo the last change to a post
+  blogctl subscribers export list.csv readers subscribed by e-mail, as CSV
 """
 
 
@@ -94,6 +95,7 @@ def run_setup(args: argparse.Namespace, target: Target) -> None:
         args.mail_recipient,
         args.mail_senders,
         args.keep_versions,
+        args.mail_from,
     )
     for name, value in setup(request, target.endpoint_url).items():
         print(f"{name:>12}: {value}")
@@ -189,6 +191,17 @@ def run_import_command(args: argparse.Namespace, target: Target) -> int:
     return 1 if report.failed else 0
 
 
+def run_outbox(args: argparse.Namespace, target: Target) -> None:
+    """List the mail the local stack sent (.local/outbox/*.eml): date, to, subject, file."""
+    from blogctl.outbox import outbox_dir, sent_messages
+
+    directory = outbox_dir(target.project_dir)
+    messages = sent_messages(directory)
+    for sent in messages:
+        print(f"{sent.date}\t{sent.to}\t{sent.subject}\t{sent.path}")
+    print(f"{len(messages)} message(s) in {directory}")
+
+
 def run_preview(args: argparse.Namespace, target: Target) -> None:
     """Print the private preview link of a draft or a scheduled post (or a draft page).
 
@@ -265,6 +278,8 @@ def build_parser() -> argparse.ArgumentParser:
     # Authoring commands: each module adds its own, with --json after the command's name.
     for module in (newpost, publish, sync, status, watch):
         module.register(commands)
+    subscribers.register(commands)
+    _add_command(commands, "outbox", run_outbox, "list the mail the local stack sent")
     preview_cmd = _add_command(commands, "preview", run_preview, "print a draft's private link")
     preview_cmd.formatter_class = argparse.RawDescriptionHelpFormatter
     preview_cmd.description = inspect.cleandoc(run_preview.__doc__ or "")
@@ -322,6 +337,9 @@ def _add_setup(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     setup_cmd.add_argument("--mail-recipient", help="address SES receives posts on")
     setup_cmd.add_argument(
         "--mail-senders", help="comma-separated addresses allowed to post by mail"
+    )
+    setup_cmd.add_argument(
+        "--mail-from", help="sender of mail to subscribers (SES verifies it); sets up sending"
     )
     setup_cmd.add_argument(
         "--keep-versions",

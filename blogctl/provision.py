@@ -229,6 +229,9 @@ FUNCTIONS = (
     "on_mail_received",
     "publish_due_posts",
     "reconcile",
+    "fan_out_post",
+    "send_post_mails",
+    "on_mail_feedback",
 )
 
 
@@ -240,7 +243,16 @@ def function_policies(
     With a ``queue_arn``, the S3-triggered source functions may send their failed events
     there (Lambda destinations use the function's role) and reconcile may drain it.
     """
+    from blogctl.mailsetup import mail_statements
+
     policies = _function_policies(table_arn, bucket, queue_arn)
+    # The send worker reads a body too large for its item.
+    policies["send_post_mails"] = _policy(_s3(["s3:GetObject"], bucket, RENDERED_PREFIX))
+    for function, statements in mail_statements(table_arn, stage).items():
+        policies[function] = {
+            **_policy(),
+            "Statement": policies.get(function, _policy())["Statement"] + statements,
+        }
     return {
         function: {**policy, "Statement": [_logs(stage, function), *policy["Statement"]]}
         for function, policy in policies.items()

@@ -27,6 +27,7 @@ class SetupRequest:
     mail_recipient: str | None = None
     mail_senders: str | None = None
     keep_versions_days: int | None = None  # None: as the stage's config says, else 90
+    mail_from: str | None = None  # the verified sender of new-post and confirmation mail
 
 
 def setup(request: SetupRequest, endpoint_url: str | None = None) -> dict[str, str]:
@@ -61,6 +62,8 @@ def setup(request: SetupRequest, endpoint_url: str | None = None) -> dict[str, s
         report["mail"] = f"SES rule set {rule_set} ({'created' if created else 'updated'})"
     if request.mail_senders is not None:
         variables["MAIL_ALLOWED_SENDERS"] = request.mail_senders
+    if request.mail_from:
+        report["sending"] = _setup_sending(target, session, request, variables)
     queue_url, queue_arn = provision.ensure_failure_queue(
         target.client("sqs", session), failure_queue_name(request.stage)
     )
@@ -74,6 +77,34 @@ def setup(request: SetupRequest, endpoint_url: str | None = None) -> dict[str, s
     provision.write_stage_config(request.project_dir, request.stage, variables, policies)
     report["config"] = f".chalice/config.json stage {request.stage!r}, policy-{request.stage}-*"
     return report
+
+
+def _setup_sending(
+    target: Target, session: Any, request: SetupRequest, variables: dict[str, str]
+) -> str:
+    """Create the mail queues, topic and configuration set; ask SES to verify the sender."""
+    from dataclasses import replace
+
+    from blogctl import mailsetup
+    from chalicelib.config import load_settings
+
+    names = mailsetup.queue_names(request.stage)
+    variables.update(names, MAIL_FROM=request.mail_from or "")
+    settings = replace(
+        load_settings(names),
+        mail_announce_queue=names["MAIL_ANNOUNCE_QUEUE"],
+        mail_send_queue=names["MAIL_SEND_QUEUE"],
+    )
+    ses = target.client("ses", session)
+    made = mailsetup.ensure_mail_resources(
+        ses, target.client("sqs", session), target.client("sns", session), settings
+    )
+    mailsetup.verify_sender(ses, request.mail_from or "")
+    return (
+        f"configuration set {made.configuration_set} -> {made.topic_arn}; queues "
+        f"{names['MAIL_ANNOUNCE_QUEUE']}, {names['MAIL_SEND_QUEUE']} (+ -dead); "
+        f"verify {request.mail_from} from SES's mail, then see README for production access"
+    )
 
 
 def _keep_versions_days(request: SetupRequest) -> int:

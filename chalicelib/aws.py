@@ -43,6 +43,12 @@ def sqs_client() -> Any:
     return _session().client("sqs", config=_CONFIG)
 
 
+@functools.cache
+def ses_client() -> Any:
+    """Return the shared SES client (new-post mail, confirmation mails)."""
+    return _session().client("ses", config=_CONFIG)
+
+
 def unvalidated(client: Any) -> Any:
     """Return a copy of a client that sends requests without botocore's parameter validation.
 
@@ -65,5 +71,5 @@ def unvalidated(client: Any) -> Any:
 
 def reset_clients() -> None:
     """Forget cached clients, so the next call reads the environment again."""
-    for cached in (_session, dynamodb_client, s3_client, sqs_client):
+    for cached in (_session, dynamodb_client, s3_client, sqs_client, ses_client):
         cached.cache_clear()

@@ -13,7 +13,11 @@ from chalicelib.i18n import SiteLanguage, resolve_language
 DEFAULT_MAX_POST_BYTES = 1_000_000
 DEFAULT_MAX_MAIL_BYTES = 10_000_000
 DEFAULT_MAX_ATTACHMENT_BYTES = 5_000_000
+DEFAULT_MAX_CONFIRMATIONS_PER_HOUR = 50
 LOGGER = logging.getLogger(__name__)
+# Concurrent send workers (the send queue's maximum concurrency, 2 being SQS's least):
+# each sends at this share of the account's rate, so together they keep to it.
+MAIL_SEND_WORKERS = 2
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,22 @@ class Settings:
     start_of_week: int = 0
     # SITE_LANGUAGE, a BCP 47 tag: the interface's translation, dates, <html lang> and dir.
     language: SiteLanguage = SiteLanguage()
+    # The subscribe form's site-wide cap on confirmation mails per hour (mail-bombing).
+    max_confirmations_per_hour: int = DEFAULT_MAX_CONFIRMATIONS_PER_HOUR
+    # Outgoing mail (issue 16): the verified SES sender, its display name (the site's
+    # title when empty), the configuration set whose events report bounces and complaints.
+    mail_from: str = ""
+    mail_from_name: str = ""
+    mail_configuration_set: str = ""
+    # What a new-post mail carries: "summary" (the post's summary and a link) or "full".
+    mail_post_content: str = "summary"
+    # The queues (names) a first publish announces a post on and the fan-out sends batches
+    # through, and the SNS topic the configuration set reports bounces and complaints to.
+    mail_announce_queue: str = "chalice-blog-mail-announce"
+    mail_send_queue: str = "chalice-blog-mail-send"
+    mail_events_topic: str = "chalice-blog-mail-events"
+    # Mails a second; 0 asks SES (GetSendQuota's MaxSendRate). The emulator's quota is fake.
+    mail_send_rate: float = 0.0
 
 
 def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
@@ -83,6 +103,17 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         failure_queue_url=environ.get("FAILURE_QUEUE_URL", ""),
         start_of_week=_weekday(environ.get("START_OF_WEEK", "0")),
         language=resolve_language(environ.get("SITE_LANGUAGE", "")),
+        max_confirmations_per_hour=int(
+            environ.get("MAX_CONFIRMATIONS_PER_HOUR", str(DEFAULT_MAX_CONFIRMATIONS_PER_HOUR))
+        ),
+        mail_from=environ.get("MAIL_FROM", "").strip(),
+        mail_from_name=environ.get("MAIL_FROM_NAME", "").strip(),
+        mail_configuration_set=environ.get("MAIL_CONFIGURATION_SET", "").strip(),
+        mail_post_content=_post_content(environ.get("MAIL_POST_CONTENT", "summary")),
+        mail_announce_queue=environ.get("MAIL_ANNOUNCE_QUEUE", Settings.mail_announce_queue),
+        mail_send_queue=environ.get("MAIL_SEND_QUEUE", Settings.mail_send_queue),
+        mail_events_topic=environ.get("MAIL_EVENTS_TOPIC", Settings.mail_events_topic),
+        mail_send_rate=float(environ.get("MAIL_SEND_RATE", "0") or 0),
     )
 
 
@@ -92,3 +123,11 @@ def _weekday(value: str) -> int:
         return int(value)
     LOGGER.warning("START_OF_WEEK must be 0 (Sunday) to 6 (Saturday), not %r: using 0", value)
     return 0
+
+
+def _post_content(value: str) -> str:
+    """Read MAIL_POST_CONTENT: "summary" or "full"; anything else is a summary, with a warning."""
+    if value.strip().lower() in ("summary", "full"):
+        return value.strip().lower()
+    LOGGER.warning("MAIL_POST_CONTENT must be summary or full, not %r: using summary", value)
+    return "summary"

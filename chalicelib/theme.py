@@ -41,7 +41,7 @@ _STATIC = TEMPLATES / "static"
 # Compiled templates are Python bytecode for one Python and Jinja version: code, so they
 # ship in chalicelib/ (no symbolic link involved), apart from the theme authors edit.
 TEMPLATE_CACHE = PROJECT_ROOT / "chalicelib" / "template_cache"
-TEMPLATE_EXTENSIONS = ("html", "xml")
+TEMPLATE_EXTENSIONS = ("html", "xml", "txt")
 
 
 class TemplateCache(FileSystemBytecodeCache):

@@ -15,17 +15,20 @@ import boto3
 from chalice.cli.factory import CLIFactory
 from chalice.local import create_local_server
 
-from blogctl import provision
+from blogctl import mailsetup, provision
 from blogctl.stages import LOCAL_STAGE, stage_environment
+from devtools import outbox
 from devtools.emulator import SerialMotoServer
 from devtools.faults import EventFaults, parse_faults
 from devtools.mirror import BucketMirror
-from devtools.s3events import QueueBridge, run_schedules, s3_routes
+from devtools.s3events import QueueBridge, run_schedules, s3_routes, sqs_consumers
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 SAMPLE_CONTENT = PROJECT_DIR / "sample_content"
 HOST = "127.0.0.1"
 QUEUE_NAME = "chalice-blog-local-events"
+# A failed mail batch comes back this soon locally (in AWS: six times the timeout).
+MAIL_RETRY_SECONDS = 5
 FAILURE_QUEUE_NAME = "chalice-blog-local-failed-events"
 
 
@@ -66,6 +69,7 @@ def main() -> None:
         chalice_stage_name=LOCAL_STAGE
     )
     app = config.chalice_app
+    outbox_dir = _start_mail(sqs, data_dir.parent / "outbox")
     table, bucket = os.environ["TABLE_NAME"], os.environ["BUCKET_NAME"]
     s3 = boto3.client("s3")
     provision.ensure_table(boto3.client("dynamodb"), table)
@@ -79,6 +83,9 @@ def main() -> None:
     stop = threading.Event()
     threading.Thread(target=bridge.run_forever, args=(stop,), daemon=True, name="s3-events").start()
     threading.Thread(target=run_schedules, args=(app, stop), daemon=True, name="schedules").start()
+    for number, consumer in enumerate(sqs_consumers(app, sqs)):
+        name = f"queue-{number}"
+        threading.Thread(target=consumer.run_forever, args=(stop,), daemon=True, name=name).start()
     seeded = _seed(s3, bucket, mirror)
     print(
         f"\n  Blog:        http://{HOST}:{port}/\n"
@@ -86,6 +93,7 @@ def main() -> None:
         f"  Bucket:      {bucket}  (upload posts/<name>.md to publish)\n"
         f"  Table:       {table}\n"
         f"  Data kept in {data_dir} ({seeded})\n"
+        f"  Mail sent:   {outbox_dir}  (blogctl outbox lists it)\n"
         + (f"  Faults on purpose: {faults}\n" if faults.active else "")
         + "  Ctrl-C stops it.\n",
         flush=True,
@@ -98,6 +106,21 @@ def main() -> None:
     finally:
         stop.set()
         moto.stop()
+
+
+def _start_mail(sqs: Any, outbox_dir: Path) -> Path:
+    """Create the mail queues, topic and configuration set; verify the sender; keep mail."""
+    from chalicelib.config import load_settings
+
+    settings = load_settings()
+    outbox.install(Path(os.environ.get("LOCAL_OUTBOX_DIR", outbox_dir)))
+    ses = boto3.client("ses")
+    mailsetup.ensure_mail_resources(
+        ses, sqs, boto3.client("sns"), settings, visibility=MAIL_RETRY_SECONDS
+    )
+    if settings.mail_from:
+        mailsetup.verify_sender(ses, settings.mail_from)
+    return Path(os.environ.get("LOCAL_OUTBOX_DIR", outbox_dir))
 
 
 def apply_stage_environment(environ: MutableMapping[str, str]) -> None:

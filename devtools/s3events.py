@@ -1,4 +1,4 @@
-"""Local triggers: S3 events through an SQS queue, and scheduled handlers on a timer.
+"""Local triggers: S3 events through an SQS queue, SQS consumers, scheduled handlers on a timer.
 
 Every ``@app.schedule`` handler runs on the timer, reconcile included; an S3 event whose
 handler fails goes to the failed-event queue, as Lambda's on-failure destination does.
@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote_plus
 
-from chalice.app import Chalice, S3EventConfig, ScheduledEventConfig
+from chalice.app import Chalice, S3EventConfig, ScheduledEventConfig, SQSEventConfig
 
 from devtools.faults import EventFaults
 
@@ -196,4 +196,77 @@ def scheduled_event() -> dict[str, Any]:
         "region": "us-east-1",
         "resources": ["arn:aws:events:us-east-1:123456789012:rule/local-schedule"],
         "detail": {},
+    }
+
+
+class QueueConsumer:
+    """Run an ``@app.on_sqs_message`` handler on its queue's messages, one at a time.
+
+    As Lambda's SQS trigger does: a message is deleted once its handler returns; a
+    failure leaves it to come back after the visibility timeout, and the queue's redrive
+    policy moves it to its dead-letter queue after too many receives.
+    """
+
+    def __init__(self, sqs: Any, queue_url: str, handler: Handler) -> None:
+        self._sqs = sqs
+        self._queue_url = queue_url
+        self._handler = handler
+
+    def poll_once(self) -> int:
+        """Handle the messages waiting now; return how many were received."""
+        response = self._sqs.receive_message(
+            QueueUrl=self._queue_url,
+            MaxNumberOfMessages=10,
+            WaitTimeSeconds=0,
+            AttributeNames=["All"],
+        )
+        messages = response.get("Messages", [])
+        for message in messages:
+            try:
+                self._handler({"Records": [sqs_record(message, self._queue_url)]}, None)
+            except Exception:  # noqa: BLE001 - it returns after its visibility timeout
+                LOG.exception("queue handler failed; the message will be delivered again")
+                continue
+            self._sqs.delete_message(
+                QueueUrl=self._queue_url, ReceiptHandle=message["ReceiptHandle"]
+            )
+        return len(messages)
+
+    def run_forever(self, stop: threading.Event) -> None:
+        """Poll until stopped."""
+        while not stop.is_set():
+            try:
+                if not self.poll_once():
+                    stop.wait(POLL_INTERVAL_SECONDS)
+            except Exception:  # noqa: BLE001 - keep the local stack alive, as Lambda would
+                LOG.exception("queue consumer failed; retrying")
+                stop.wait(1)
+
+
+def sqs_consumers(app: Chalice, sqs: Any) -> list[QueueConsumer]:
+    """Return a consumer for each ``@app.on_sqs_message`` handler, on its named queue."""
+    return [
+        QueueConsumer(
+            sqs,
+            sqs.get_queue_url(QueueName=source.queue)["QueueUrl"],
+            app.handler_map[source.name],
+        )
+        for source in app.event_sources
+        if isinstance(source, SQSEventConfig) and source.queue
+    ]
+
+
+def sqs_record(message: dict[str, Any], queue_url: str) -> dict[str, Any]:
+    """Build the record Lambda's SQS trigger hands a function for one message."""
+    name = queue_url.rsplit("/", 1)[-1]
+    return {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message["Body"],
+        "attributes": message.get("Attributes", {}),
+        "messageAttributes": {},
+        "md5OfBody": message.get("MD5OfBody", ""),
+        "eventSource": "aws:sqs",
+        "eventSourceARN": f"arn:aws:sqs:us-east-1:123456789012:{name}",
+        "awsRegion": "us-east-1",
     }

@@ -6,6 +6,7 @@ import dataclasses
 import json
 import logging
 import posixpath
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -14,7 +15,7 @@ from botocore.exceptions import ClientError
 
 from chalicelib.bucket import PAGES_PREFIX, POST_SUFFIX, POSTS_PREFIX
 from chalicelib.config import Settings
-from chalicelib.models import with_comments
+from chalicelib.models import Post, with_comments
 from chalicelib.publishing import reports
 from chalicelib.publishing.build import build_page, build_post, page_with_comments
 from chalicelib.publishing.comments import (
@@ -39,6 +40,8 @@ LOG = logging.getLogger(__name__)
 _MAX_SYNC_ROUNDS = 8
 # Outcomes after which the menu, sidebar or calendar may show something else.
 _LAYOUT_CHANGES = {"published", "removed", "scheduled", "draft-unpublished", "repaired"}
+# Told of a post's first publication (chalicelib/mail/fanout.py mails it to subscribers).
+Announcer = Callable[[Post, datetime], object]
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,7 @@ def sync_source(
     settings: Settings,
     force: bool = False,
     now: datetime | None = None,
+    announce: Announcer | None = None,
 ) -> str:
     """Make the published post match the object now at ``key``; return what happened.
 
@@ -96,7 +100,7 @@ def sync_source(
             break
         etag = fetched.version.etag
         try:
-            latest = _publish(fetched, s3, store, settings, force, now)
+            latest = _publish(fetched, s3, store, settings, force, now, announce)
         except (ParseError, SlugTakenError) as exc:
             return _reject(s3, settings.bucket_name, key, fetched.version.etag, str(exc))
         except Exception as exc:
@@ -148,13 +152,15 @@ def fetch_object(s3: Any, bucket: str, key: str, max_bytes: int) -> FetchedObjec
     return FetchedObject(document=doc, version=version, size=size)
 
 
-def publish_due_posts(s3: Any, store: BlogStore, settings: Settings, now: datetime) -> int:
+def publish_due_posts(
+    s3: Any, store: BlogStore, settings: Settings, now: datetime, announce: Announcer | None = None
+) -> int:
     """Publish every post whose date has come; runs on a schedule. Return how many."""
     keys = store.schedule.due(now)
     published = 0
     for key in keys:
         try:
-            sync_source(key, s3, store, settings, now=now)
+            sync_source(key, s3, store, settings, now=now, announce=announce)
             published += 1
         except Exception:  # noqa: BLE001 - its schedule entry stays: the next run retries it
             LOG.exception("publishing due post %s failed", key)
@@ -178,6 +184,7 @@ def _publish(
     settings: Settings,
     force: bool,
     now: datetime,
+    announce: Announcer | None = None,
 ) -> _Result:
     if fetched.document is None:
         raise ParseError(f"file is {fetched.size} bytes; the limit is {settings.max_post_bytes}")
@@ -221,10 +228,26 @@ def _publish(
         keep = {post.body_key, store.sources.body_key(post.post_id)}
         bodies.sweep(s3, settings.bucket_name, post.post_id, keep)
     relate_back(store, related)
+    if announce is not None:
+        _announce_first(store, post, fetched.version.etag, now, announce)
     # Only now: a failed publication keeps its schedule entry, so the scheduler retries.
     store.schedule.remove(post.source_key)
     warning = _held_elsewhere(store, target, post.aliases)
     return _Result("published" if saved else "repaired", fetched.version.etag, warning)
+
+
+def _announce_first(
+    store: BlogStore, post: Post, etag: str, now: datetime, announce: Announcer
+) -> None:
+    """Tell ``announce`` of the first version ever published from this source file.
+
+    Revision 1 is the file's first publication: an update, a re-upload, a forced rebuild
+    or a publication after removal is a later one. Before the follow-ups are marked done,
+    so a crash before the announcement is queued is retried (``announce`` is idempotent).
+    """
+    record = store.sources.get_source(post.source_key)
+    if record is not None and record.rev == 1 and record.version.etag == etag:
+        announce(post, now)
 
 
 def _read_comments(source_key: str, s3: Any, bucket: str) -> str:

@@ -37,7 +37,7 @@ from chalicelib import i18n
 from chalicelib.bucket import PAGES_PREFIX, POSTS_PREFIX
 from chalicelib.config import Settings
 from chalicelib.publishing import reports
-from chalicelib.publishing.ingest import is_source_key, sync_source
+from chalicelib.publishing.ingest import Announcer, is_source_key, sync_source
 from chalicelib.publishing.layout import refresh_layout
 from chalicelib.storage.store import BlogStore
 
@@ -73,9 +73,17 @@ class Summary:
 
 
 def reconcile(
-    s3: Any, store: BlogStore, settings: Settings, sqs: Any = None, queue_url: str = ""
+    s3: Any,
+    store: BlogStore,
+    settings: Settings,
+    sqs: Any = None,
+    queue_url: str = "",
+    announce: Announcer | None = None,
 ) -> Summary:
-    """Make the table match the bucket again; log and return what was repaired."""
+    """Make the table match the bucket again; log and return what was repaired.
+
+    ``announce`` is told of a first publication that a crash left unfinished.
+    """
     summary = Summary()
     failed = drain_failures(sqs, queue_url) if sqs is not None and queue_url else {}
     summary.failed_events = sum(len(receipts) for receipts in failed.values())
@@ -98,7 +106,9 @@ def reconcile(
         # A file the index lacks may predate it: rewrite it once, which indexes it.
         force = key in drifted["unindexed"] and key not in reported
         try:
-            summary.outcomes[sync_source(key, s3, store, settings, force=force)] += 1
+            summary.outcomes[
+                sync_source(key, s3, store, settings, force=force, announce=announce)
+            ] += 1
         except Exception as exc:  # noqa: BLE001 - one bad file must not stop the others
             LOG.exception("reconcile could not sync %s", key)
             summary.errors.append(f"{key}: {exc}")

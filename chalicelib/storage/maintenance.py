@@ -7,6 +7,7 @@ from typing import Any
 
 from chalicelib.storage.keys import ITEM, PREVIEW_LINKS, SOURCE_INDEX, source_item
 from chalicelib.storage.records import IndexedSource, PublishedAt
+from chalicelib.storage.subscriber_keys import is_subscriber_partition
 from chalicelib.storage.transactions import BATCH_WRITE_ITEMS, WritableTable
 
 # BatchGetItem takes at most 100 keys a request.
@@ -50,10 +51,11 @@ class Maintenance:
         return {pk.removeprefix(prefix) for pk, _ in self._table.scan_keys(prefix)}
 
     def wipe(self) -> int:
-        """Delete every item but the preview links, 25 a request; return how many went.
+        """Delete every item but preview links and subscribers, 25 a request; return how many.
 
-        Preview tokens are the one thing the bucket cannot give back: authors' links
-        keep working through a rebuild (each preview is rendered again from its source).
+        Preview tokens and readers' subscriptions are what the bucket cannot give back:
+        authors' links keep working through a rebuild (each preview is rendered again
+        from its source).
 
         Items a page of the Scan returned may go before the next page is read: the
         Scan resumes after its last key, which stays valid once deleted.
@@ -62,7 +64,7 @@ class Maintenance:
         keys: list[tuple[str, str]] = []
         with ThreadPoolExecutor(max_workers=_DELETERS) as pool:
             for key in self._table.scan_keys():
-                if key[0] == PREVIEW_LINKS:
+                if key[0] == PREVIEW_LINKS or is_subscriber_partition(key[0]):
                     continue
                 keys.append(key)
                 if len(keys) == _DELETES_AT_ONCE:

@@ -114,6 +114,13 @@ class ReadStore:
             preview = replace(preview, post=self._with_body(preview.post))
         return (Layout() if layout is None else layout_from_item(layout)), preview
 
+    def layout_and_link(self, partition: str) -> tuple[Layout, bool]:
+        """Fetch the layout and whether a mail's link item exists, in one BatchGetItem."""
+        fetched = self._table.batch_get([(LAYOUT, ITEM), (partition, ITEM)])
+        layout = fetched.get((LAYOUT, ITEM))
+        found = (partition, ITEM) in fetched
+        return (Layout() if layout is None else layout_from_item(layout)), found
+
     def redirect(self, old_path: str) -> RedirectTarget | None:
         """Return the post or page an old address now leads to, if any (one GetItem)."""
         item = self._table.get(redirect_item(old_path))

@@ -43,12 +43,19 @@ def test_setup_creates_resources_and_records_them_idempotently(
         policy_file = stage["lambda_functions"][function]["iam_policy_file"]
         policy = json.loads((tmp_path / ".chalice" / policy_file).read_text())
         resources = [r for st in policy["Statement"] for r in _as_list(st["Resource"])]
-        assert [r for r in resources if ":dynamodb:" in r] == [table_arn], function
+        assert {r for r in resources if ":dynamodb:" in r} == {table_arn}, function
         assert all(
             r.startswith(
                 (bucket_arn, "arn:aws:logs:*:*:log-group:/aws/lambda/chalice-blog-staging")
             )
             or r == queue_arn
+            # Mail: the stage's own queues and SES identities (blogctl/mailsetup.py).
+            or r.startswith(
+                (
+                    "arn:aws:sqs:us-east-1:123456789012:chalice-blog-staging-mail-",
+                    "arn:aws:ses:us-east-1:123456789012:",
+                )
+            )
             for r in resources
             if ":dynamodb:" not in r
         )
@@ -182,3 +189,31 @@ def test_no_function_may_delete_a_version_or_change_versioning() -> None:
     actions = {a for p in policies.values() for st in p["Statement"] for a in st["Action"]}
     assert not [a for a in actions if "*" in a or "Version" in a or "Lifecycle" in a]
     assert "s3:DeleteObject" in actions  # error reports and large bodies: a marker, undoable
+
+
+def test_setup_creates_what_sending_mail_needs_idempotently(
+    aws_resources: dict[str, Any], moto_endpoint: str, tmp_path: Path
+) -> None:
+    shutil.copytree(PROJECT_DIR / ".chalice", tmp_path / ".chalice")
+    request = SetupRequest("staging", tmp_path, mail_from="blog@example.com")
+    setup(request, moto_endpoint)
+    report = setup(request, moto_endpoint)
+    assert "chalice-blog-staging-mail" in report["sending"]
+    config = json.loads((tmp_path / ".chalice" / "config.json").read_text())
+    variables = config["stages"]["staging"]["environment_variables"]
+    assert variables["MAIL_FROM"] == "blog@example.com"
+    assert variables["MAIL_SEND_QUEUE"] == "chalice-blog-staging-mail-send"
+    endpoint = {"endpoint_url": moto_endpoint, "region_name": "us-east-1"}
+    ses, sqs = boto3.client("ses", **endpoint), boto3.client("sqs", **endpoint)
+    assert "blog@example.com" in ses.list_identities()["Identities"]
+    found = ses.describe_configuration_set(
+        ConfigurationSetName="chalice-blog-staging-mail",
+        ConfigurationSetAttributeNames=["eventDestinations"],
+    )
+    (destination,) = found["EventDestinations"]
+    assert set(destination["MatchingEventTypes"]) == {"bounce", "complaint"}
+    assert destination["SNSDestination"]["TopicARN"].endswith(":chalice-blog-staging-mail-events")
+    url = sqs.get_queue_url(QueueName="chalice-blog-staging-mail-send")["QueueUrl"]
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["RedrivePolicy"])
+    redrive = json.loads(attributes["Attributes"]["RedrivePolicy"])
+    assert redrive["deadLetterTargetArn"].endswith(":chalice-blog-staging-mail-send-dead")
