@@ -11,7 +11,7 @@ from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
 
-from blogctl import newpost, publish, status, sync, undo, watch
+from blogctl import newpost, publish, status, subscribers, sync, undo, watch
 from blogctl.importing.exported import EXPORT_FORMAT, import_export
 from blogctl.importing.formats import UnknownFormat, detect_format, read_site
 from blogctl.importing.report import ImportReport
@@ -46,6 +46,7 @@ examples:
                                       bring a WordPress blog into the local stack
   blogctl trash                       deleted files, and how to restore each
   blogctl restore posts/hello.md      undo the last change to a post
+  blogctl subscribers export list.csv readers subscribed by e-mail, as CSV
 """
 
 
@@ -268,6 +269,7 @@ def build_parser() -> argparse.ArgumentParser:
     # Authoring commands: each module adds its own, with --json after the command's name.
     for module in (newpost, publish, sync, status, watch):
         module.register(commands)
+    subscribers.register(commands)
     _add_command(commands, "outbox", run_outbox, "list the mail the local stack sent")
     preview_cmd = _add_command(commands, "preview", run_preview, "print a draft's private link")
     preview_cmd.formatter_class = argparse.RawDescriptionHelpFormatter
