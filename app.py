@@ -448,16 +448,25 @@ def reconcile(event: CloudWatchEvent) -> None:
 # send queue -> SES. Batches of one message: a failure returns just it to the queue.
 
 
-@functools.cache
 def get_announcer() -> PostAnnouncer | None:
     """Return what tells subscribers of a first publication; None when mail is not set up."""
     if not SETTINGS.mail_from:
         return None
+    return _announcer(SETTINGS.mail_announce_queue, SETTINGS.mail_send_queue)
+
+
+@functools.cache
+def _announcer(announce_queue: str, send_queue: str) -> PostAnnouncer | None:
     from chalicelib.mail import fanout
     from chalicelib.storage.mailings import Mailings
 
+    queues = fanout.find_queues(aws.sqs_client(), announce_queue, send_queue)
+    if queues is None:
+        # Publishing goes on without mail: an operator's fix, not a retry, brings it.
+        app.log.error("MAIL_FROM is set but the mail queues are missing: blogctl setup --mail-from")
+        return None
     mailings = Mailings(aws.dynamodb_client(), SETTINGS.table_name)
-    return fanout.PostAnnouncer(mailings, fanout.queues(aws.sqs_client(), SETTINGS))
+    return fanout.PostAnnouncer(mailings, queues)
 
 
 @functools.cache

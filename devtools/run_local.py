@@ -29,6 +29,7 @@ HOST = "127.0.0.1"
 QUEUE_NAME = "chalice-blog-local-events"
 # A failed mail batch comes back this soon locally (in AWS: six times the timeout).
 MAIL_RETRY_SECONDS = 5
+LOCAL_MAIL_FROM = "blog@example.com"
 FAILURE_QUEUE_NAME = "chalice-blog-local-failed-events"
 
 
@@ -46,6 +47,10 @@ def configure_environment() -> tuple[int, int, Path]:
     os.environ.pop("AWS_PROFILE", None)
     # Absolute URLs (feeds, canonical links) name this server, never a request's Host.
     os.environ.setdefault("SITE_URL", f"http://{HOST}:{port}")
+    # Mail goes out through the emulator's SES (verified at start) into .local/outbox/.
+    os.environ.setdefault("MAIL_FROM", LOCAL_MAIL_FROM)
+    os.environ.setdefault("MAIL_CONFIGURATION_SET", "chalice-blog-local-mail")
+    os.environ.setdefault("MAIL_SEND_RATE", "100")
     return moto_port, port, data_dir
 
 

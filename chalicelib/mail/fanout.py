@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
+from botocore.exceptions import ClientError
+
 from chalicelib.config import MAIL_SEND_WORKERS, Settings
 from chalicelib.mail.newpost import render_post_mail
 from chalicelib.mail.outgoing import InvalidMail, send_mail
@@ -251,6 +253,20 @@ def queues(sqs: Any, settings: Settings) -> Queues:
     """Return the mail queues of this stage, their URLs looked up once."""
     announce = sqs.get_queue_url(QueueName=settings.mail_announce_queue)["QueueUrl"]
     send = sqs.get_queue_url(QueueName=settings.mail_send_queue)["QueueUrl"]
+    return Queues(sqs, str(announce), str(send))
+
+
+def find_queues(sqs: Any, announce_queue: str, send_queue: str) -> Queues | None:
+    """Return the mail queues by name, or None when either does not exist."""
+    try:
+        announce = sqs.get_queue_url(QueueName=announce_queue)["QueueUrl"]
+        send = sqs.get_queue_url(QueueName=send_queue)["QueueUrl"]
+    except ClientError as exc:
+        if "NonExistentQueue" in exc.response["Error"]["Code"] or "QueueDoesNotExist" in str(
+            exc.response["Error"]["Code"]
+        ):
+            return None
+        raise
     return Queues(sqs, str(announce), str(send))
 
 

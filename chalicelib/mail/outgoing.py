@@ -91,6 +91,6 @@ def _https_url(url: str) -> str:
     secure = url.startswith("https://") or url.startswith(_LOOPBACK)
     if not secure or not all(33 <= ord(c) < 127 for c in url):
         raise InvalidMail("List-Unsubscribe must be one https URL")
-    if any(c in url for c in "<>\"\\"):
+    if any(c in url for c in '<>"\\'):
         raise InvalidMail("List-Unsubscribe must be one https URL")
     return url

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from chalice.test import Client
@@ -43,8 +44,9 @@ def _states(aws_resources: dict[str, Any], *addresses: str) -> list[str | None]:
 
 
 def test_hard_bounces_and_complaints_suppress_soft_bounces_do_not(
-    client: Client, aws_resources: dict[str, Any]
+    client: Client, aws_resources: dict[str, Any], configure: Callable[..., None]
 ) -> None:
+    configure(mail_from="blog@example.com")
     hard, soft, complains = "hard@example.org", "soft@example.org", "angry@example.org"
     add_confirmed(aws_resources["dynamodb"], TABLE_NAME, [hard, soft, complains])
     _notify(client, _bounce(hard, "Permanent"))
@@ -63,8 +65,9 @@ def test_hard_bounces_and_complaints_suppress_soft_bounces_do_not(
 
 
 def test_a_notification_from_another_topic_or_forged_changes_nothing(
-    client: Client, aws_resources: dict[str, Any]
+    client: Client, aws_resources: dict[str, Any], configure: Callable[..., None]
 ) -> None:
+    configure(mail_from="blog@example.com")
     reader = "reader@example.org"
     add_confirmed(aws_resources["dynamodb"], TABLE_NAME, [reader])
     _notify(client, _bounce(reader, "Permanent"), topic="arn:aws:sns:us-east-1:1:someone-else")
