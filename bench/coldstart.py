@@ -32,6 +32,12 @@ PUBLISH_ONLY = (
     "chalicelib.storage.store",
     "chalicelib.storage.previews",
     "chalicelib.publishing.previews",
+    # Readers' subscriptions: loaded by the subscribe, confirm and unsubscribe POSTs only.
+    "email_validator",
+    "chalicelib.subscriptions.service",
+    "chalicelib.storage.subscribers",
+    "chalicelib.mail.outgoing",
+    "chalicelib.mail.fanout",
 )
 
 

@@ -15,15 +15,21 @@ from datetime import UTC, datetime, timedelta
 from chalicelib.storage.transactions import WritableTable, condition, if_absent
 
 ANNOUNCED = "ANNOUNCED"
+_SENT_PREFIX = "SENT#"
 QUEUED = "queued"
 STARTED = "started"
 CLAIMED = "claimed"
 SENT = "sent"
 
 
+def is_mailing_partition(partition: str) -> bool:
+    """Tell whether a partition records mail sent (kept by a wipe: mail cannot be unsent)."""
+    return partition == ANNOUNCED or partition.startswith(_SENT_PREFIX)
+
+
 def sent_partition(post_id: str) -> str:
     """Return the partition of a post's sends."""
-    return f"SENT#{post_id}"
+    return f"{_SENT_PREFIX}{post_id}"
 
 
 @dataclass(frozen=True)

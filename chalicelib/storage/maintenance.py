@@ -6,6 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from chalicelib.storage.keys import ITEM, PREVIEW_LINKS, SOURCE_INDEX, source_item
+from chalicelib.storage.mailings import is_mailing_partition
 from chalicelib.storage.records import IndexedSource, PublishedAt
 from chalicelib.storage.subscriber_keys import is_subscriber_partition
 from chalicelib.storage.transactions import BATCH_WRITE_ITEMS, WritableTable
@@ -53,7 +54,8 @@ class Maintenance:
     def wipe(self) -> int:
         """Delete every item but preview links and subscribers, 25 a request; return how many.
 
-        Preview tokens and readers' subscriptions are what the bucket cannot give back:
+        Preview tokens, readers' subscriptions and the record of mail sent (a rebuilt
+        post must not be mailed again) are what the bucket cannot give back:
         authors' links keep working through a rebuild (each preview is rendered again
         from its source).
 
@@ -64,7 +66,11 @@ class Maintenance:
         keys: list[tuple[str, str]] = []
         with ThreadPoolExecutor(max_workers=_DELETERS) as pool:
             for key in self._table.scan_keys():
-                if key[0] == PREVIEW_LINKS or is_subscriber_partition(key[0]):
+                if (
+                    key[0] == PREVIEW_LINKS
+                    or is_subscriber_partition(key[0])
+                    or is_mailing_partition(key[0])
+                ):
                     continue
                 keys.append(key)
                 if len(keys) == _DELETES_AT_ONCE:

@@ -129,6 +129,13 @@ def test_updates_duplicates_and_old_posts_send_nothing(
     _publish(s3, store, mail, "imported", now - timedelta(days=3))
     _run_fan_out(mail, ses, store)
     assert len(ses.sent) == 1
+    # A rebuild from an emptied table publishes the post as new (revision 1) again.
+    store.maintenance.wipe()
+    assert sync_source("posts/fresh.md", s3, store, mail["settings"], announce=announce) == (
+        "published"
+    )
+    _run_fan_out(mail, ses, store)
+    assert len(ses.sent) == 1
 
 
 def test_the_mail_is_multipart_with_one_click_unsubscribe(
