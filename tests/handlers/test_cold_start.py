@@ -40,6 +40,8 @@ def test_the_publishing_code_does_import_them() -> None:
         "import chalicelib.publishing.ingest\n"
         "import chalicelib.subscriptions.service\n"
         "import chalicelib.mail.fanout\n"
+        "from chalicelib.subscriptions.forms import valid_address\n"
+        "valid_address('reader@example.org')\n"
         "from chalicelib.publishing.markup import render_markdown\n"
         "render_markdown('```python\\nx = 1\\n```')\n"
         f"print(sorted(n for n in ({names}) if n in sys.modules))"
