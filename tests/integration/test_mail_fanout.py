@@ -17,7 +17,7 @@ import pytest
 from blogctl import mailsetup
 from chalicelib.config import Settings
 from chalicelib.mail import fanout
-from chalicelib.publishing.ingest import sync_source
+from chalicelib.publishing.ingest import publish_due_posts, sync_source
 from chalicelib.storage.mailings import Mailings
 from chalicelib.storage.store import BlogStore
 from chalicelib.storage.subscribers import Subscribers
@@ -174,3 +174,20 @@ def test_a_crash_before_the_fan_out_started_is_queued_again_by_reconcile(
     # Once the fan-out has started, reconcile leaves it alone.
     mailings.mark_started("posts/lost.md")
     assert fanout.requeue_stalled(mailings, mail["queues"], now) == 0
+
+
+def test_a_scheduled_post_is_mailed_once_when_it_comes_due(
+    mail: dict[str, Any], store: BlogStore, s3: Any
+) -> None:
+    add_confirmed(store.table.client, TABLE_NAME, ["one@example.org"])
+    ses = CrashingSES(mail["ses"])
+    due = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=10)
+    assert _publish(s3, store, mail, "later", due) == "scheduled"
+    _run_fan_out(mail, ses, store)
+    assert ses.sent == []  # nothing before its time
+    announce = fanout.PostAnnouncer(mail["mailings"], mail["queues"])
+    after = due + timedelta(minutes=1)
+    assert publish_due_posts(s3, store, mail["settings"], after, announce) == 1
+    assert publish_due_posts(s3, store, mail["settings"], after, announce) == 0
+    _run_fan_out(mail, ses, store)
+    assert [to for to, _ in ses.sent] == ["one@example.org"]
