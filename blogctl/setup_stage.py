@@ -62,8 +62,9 @@ def setup(request: SetupRequest, endpoint_url: str | None = None) -> dict[str, s
         report["mail"] = f"SES rule set {rule_set} ({'created' if created else 'updated'})"
     if request.mail_senders is not None:
         variables["MAIL_ALLOWED_SENDERS"] = request.mail_senders
-    if request.mail_from:
-        report["sending"] = _setup_sending(target, session, request, variables)
+    # Always: the mail functions' queues and topic must exist for `chalice deploy` to
+    # subscribe them, even while mail is off (no MAIL_FROM); idle, they cost nothing.
+    report["sending"] = _setup_sending(target, session, request, variables)
     queue_url, queue_arn = provision.ensure_failure_queue(
         target.client("sqs", session), failure_queue_name(request.stage)
     )
@@ -82,14 +83,16 @@ def setup(request: SetupRequest, endpoint_url: str | None = None) -> dict[str, s
 def _setup_sending(
     target: Target, session: Any, request: SetupRequest, variables: dict[str, str]
 ) -> str:
-    """Create the mail queues, topic and configuration set; ask SES to verify the sender."""
+    """Create the mail queues, topic and configuration set; ask SES to verify a new sender."""
     from dataclasses import replace
 
     from blogctl import mailsetup
     from chalicelib.config import load_settings
 
     names = mailsetup.queue_names(request.stage)
-    variables.update(names, MAIL_FROM=request.mail_from or "")
+    variables.update(names)
+    if request.mail_from:  # without it, a sender set up before stays as it is
+        variables["MAIL_FROM"] = request.mail_from
     settings = replace(
         load_settings(names),
         mail_announce_queue=names["MAIL_ANNOUNCE_QUEUE"],
@@ -99,11 +102,16 @@ def _setup_sending(
     made = mailsetup.ensure_mail_resources(
         ses, target.client("sqs", session), target.client("sns", session), settings
     )
-    mailsetup.verify_sender(ses, request.mail_from or "")
-    return (
+    made_what = (
         f"configuration set {made.configuration_set} -> {made.topic_arn}; queues "
         f"{names['MAIL_ANNOUNCE_QUEUE']}, {names['MAIL_SEND_QUEUE']} (+ -dead); "
-        f"verify {request.mail_from} from SES's mail, then see README for production access"
+    )
+    if not request.mail_from:
+        return made_what + "mail to readers stays off until `setup --mail-from ADDRESS`"
+    mailsetup.verify_sender(ses, request.mail_from)
+    return (
+        made_what
+        + f"verify {request.mail_from} from SES's mail, then see README for production access"
     )
 
 

@@ -42,6 +42,10 @@ HANDLERS = {
     f"chalice-blog-{STAGE}-on_mail_received": ("on_mail_received", "app.on_mail_received"),
     f"chalice-blog-{STAGE}-publish_due_posts": ("publish_due_posts", "app.publish_due_posts"),
     f"chalice-blog-{STAGE}-reconcile": ("reconcile", "app.reconcile"),
+    # Mail to readers: deployed (and their queues and topic set up) even while it is off.
+    f"chalice-blog-{STAGE}-fan_out_post": ("fan_out_post", "app.fan_out_post"),
+    f"chalice-blog-{STAGE}-send_post_mails": ("send_post_mails", "app.send_post_mails"),
+    f"chalice-blog-{STAGE}-on_mail_feedback": ("on_mail_feedback", "app.on_mail_feedback"),
 }
 
 
@@ -54,7 +58,8 @@ def project(tmp_path: Path) -> Path:
         shutil.copy(PROJECT_DIR / name, copy / name)
     shutil.copytree(PROJECT_DIR / "chalicelib", copy / "chalicelib")
     shutil.copytree(PROJECT_DIR / "templates", copy / "templates")
-    # vendor/templates stays the committed relative link to ../templates.
+    shutil.copytree(PROJECT_DIR / "locale", copy / "locale")
+    # vendor/templates and vendor/locale stay the committed relative links.
     shutil.copytree(PROJECT_DIR / "vendor", copy / "vendor", symlinks=True)
     ignore = shutil.ignore_patterns("deployed", "venv")
     shutil.copytree(PROJECT_DIR / ".chalice", copy / ".chalice", ignore=ignore)
@@ -134,8 +139,11 @@ def check_deployment(project: Path, state: dict[str, Any]) -> None:
             [f"chalice-blog-{STAGE}-reconcile"],
         ),
     }
+    # Read-only but for the readers' subscription forms (state changes only on POST).
+    posts = {"/subscribe": {"POST"}, "/confirm/{token}": {"GET", "POST"}}
+    posts["/unsubscribe/{token}"] = {"GET", "POST"}
     for route in blog_app.app.routes:
-        assert state["routes"][route] == {"GET"}, route
+        assert state["routes"][route] == posts.get(route, {"GET"}), route
     wired = {
         (c["LambdaFunctionArn"].rsplit(":", 1)[1], tuple(sorted(c["Events"])), _filters(c))
         for c in state["notifications"]

@@ -35,6 +35,11 @@ def test_setup_creates_resources_and_records_them_idempotently(
     assert stage["environment_variables"] == {
         "TABLE_NAME": "chalice-blog-staging",
         "BUCKET_NAME": "chalice-blog-staging-123456789012-us-east-1",
+        # The mail functions' resources exist from the first setup; no MAIL_FROM: mail off.
+        "MAIL_ANNOUNCE_QUEUE": "chalice-blog-staging-mail-announce",
+        "MAIL_SEND_QUEUE": "chalice-blog-staging-mail-send",
+        "MAIL_EVENTS_TOPIC": "chalice-blog-staging-mail-events",
+        "MAIL_CONFIGURATION_SET": "chalice-blog-staging-mail",
     }
     queue_arn = "arn:aws:sqs:us-east-1:123456789012:chalice-blog-staging-failed-events"
     table_arn = "arn:aws:dynamodb:us-east-1:123456789012:table/chalice-blog-staging"
