@@ -66,7 +66,25 @@ def s3_routes(app: Chalice) -> list[S3Route]:
     ]
 
 
-class QueueBridge:
+class _Poller:
+    """Polls a queue on a thread until stopped, as Lambda's event source mappings do."""
+
+    def poll_once(self) -> int:
+        """Handle what the queue holds now; return how many messages."""
+        raise NotImplementedError
+
+    def run_forever(self, stop: threading.Event) -> None:
+        """Poll until stopped; a failure is logged and the loop goes on."""
+        while not stop.is_set():
+            try:
+                if not self.poll_once():
+                    stop.wait(POLL_INTERVAL_SECONDS)
+            except Exception:  # noqa: BLE001 - keep the local stack alive, as Lambda would
+                LOG.exception("%s failed; retrying", type(self).__name__)
+                stop.wait(1)
+
+
+class QueueBridge(_Poller):
     """Poll the queue and invoke matching handlers once per record, as the triggers do.
 
     With ``faults`` (LOCAL_FAULTS), records may be dropped, repeated, reordered and
@@ -131,16 +149,6 @@ class QueueBridge:
             handled += 1
         return handled
 
-    def run_forever(self, stop: threading.Event) -> None:
-        """Poll until stopped; a failing record is logged and the loop goes on."""
-        while not stop.is_set():
-            try:
-                if not self.poll_once():
-                    stop.wait(POLL_INTERVAL_SECONDS)
-            except Exception:  # noqa: BLE001 - keep the local stack alive, as Lambda would
-                LOG.exception("S3 event bridge failed; retrying")
-                stop.wait(1)
-
     def _run(self, record: dict[str, Any]) -> None:
         for route in self._routes:
             if route.matches(record):
@@ -199,7 +207,7 @@ def scheduled_event() -> dict[str, Any]:
     }
 
 
-class QueueConsumer:
+class QueueConsumer(_Poller):
     """Run an ``@app.on_sqs_message`` handler on its queue's messages, one at a time.
 
     As Lambda's SQS trigger does: a message is deleted once its handler returns; a
@@ -231,16 +239,6 @@ class QueueConsumer:
                 QueueUrl=self._queue_url, ReceiptHandle=message["ReceiptHandle"]
             )
         return len(messages)
-
-    def run_forever(self, stop: threading.Event) -> None:
-        """Poll until stopped."""
-        while not stop.is_set():
-            try:
-                if not self.poll_once():
-                    stop.wait(POLL_INTERVAL_SECONDS)
-            except Exception:  # noqa: BLE001 - keep the local stack alive, as Lambda would
-                LOG.exception("queue consumer failed; retrying")
-                stop.wait(1)
 
 
 def sqs_consumers(app: Chalice, sqs: Any) -> list[QueueConsumer]:
