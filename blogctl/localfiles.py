@@ -12,6 +12,10 @@ from chalicelib.bucket import MEDIA_PREFIX, MEDIA_TYPES, PAGES_PREFIX, POST_SUFF
 FOLDERS = (POSTS_PREFIX, PAGES_PREFIX, MEDIA_PREFIX)
 MARKDOWN = "text/markdown; charset=utf-8"
 _MEDIA_TYPES = {**{ext: kind for kind, ext in MEDIA_TYPES.items()}, ".jpeg": "image/jpeg"}
+_BYTES = "application/octet-stream"
+_ACTIVE_TYPES = frozenset(
+    {"text/html", "application/xhtml+xml", "image/svg+xml", "text/xml", "application/xml"}
+)
 # Editors' swap, backup and lock files, and the desktop's folder notes: never published.
 _IGNORED_SUFFIXES = ("~", ".swp", ".swx", ".tmp", ".part")
 
@@ -51,6 +55,8 @@ def key_named(name: str) -> str:
     """
     name = name.strip().lstrip("/")
     if name.startswith(FOLDERS):
+        if not is_clean_key(name):
+            raise ValueError(f"{name} is not a plain key (an empty, '.' or '..' part)")
         return name
     try:
         return key_for(Path(name))
@@ -80,8 +86,20 @@ def site_files(root: Path) -> dict[str, Path]:
 
 
 def content_type(key: str) -> str:
-    """Return the Content-Type to store an object with."""
+    """Return the Content-Type to store an object with (never one a browser runs)."""
     if key.endswith(POST_SUFFIX):
         return MARKDOWN
     suffix = "." + key.rsplit(".", 1)[-1].lower() if "." in key else ""
-    return _MEDIA_TYPES.get(suffix) or mimetypes.guess_type(key)[0] or "application/octet-stream"
+    found = _MEDIA_TYPES.get(suffix) or mimetypes.guess_type(key)[0] or _BYTES
+    # Media are served from the bucket's origin, outside the site's CSP: no active content.
+    return _BYTES if found in _ACTIVE_TYPES or "script" in found else found
+
+
+def is_clean_key(key: str) -> bool:
+    """Tell whether a key is a plain path: no empty, ``.`` or ``..`` part, no backslash.
+
+    S3 keeps ``posts/../errors/x`` as written, but a folder (an export, the local
+    mirror) resolves it elsewhere: such keys are refused wherever a file names one.
+    """
+    parts = key.split("/")
+    return "\\" not in key and all(part not in ("", ".", "..") for part in parts)

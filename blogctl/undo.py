@@ -22,7 +22,7 @@ from blogctl.stages import Target
 from chalicelib.storage.store import BlogStore
 
 # What main() reports as a plain error message (exit status 1).
-ERRORS = (NotVersioned, CannotRestore, ExportError)
+ERRORS = (NotVersioned, CannotRestore, ExportError, ValueError)  # ValueError: a bad name
 Runner = Callable[[argparse.Namespace, Target], int | None]
 AddCommand = Callable[..., argparse.ArgumentParser]
 

@@ -66,5 +66,8 @@ class BucketMirror:
         )
 
     def _path(self, key: str) -> Path | None:
+        # posts/../errors/x is a key of its own in S3: mirrored, it would land elsewhere.
+        if any(part in ("", ".", "..") for part in key.split("/")) or "\\" in key:
+            return None
         path = (self._root / key).resolve()
         return path if path.is_relative_to(self._root) and path != self._root else None

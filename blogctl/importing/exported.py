@@ -18,6 +18,7 @@ from blogctl.export import EXPORTED_PREFIXES, FORMAT, MANIFEST, sha256_file
 from blogctl.importing import report as outcomes
 from blogctl.importing.report import ImportReport
 from blogctl.importing.run import ImportOptions, wait_for_outcomes
+from blogctl.localfiles import content_type, is_clean_key
 from blogctl.pipeline import BeforePoll, bucket_etags
 from blogctl.restore import PUBLISHED_METADATA, site_path
 from chalicelib.bucket import MEDIA_PREFIX
@@ -77,9 +78,13 @@ def import_export(
         else:
             waiting[key] = md5
         if not options.dry_run:
-            extra = {"ContentType": entry["content_type"]} if entry.get("content_type") else {}
+            # The type follows the name, as publish's: never the manifest's word for it.
             s3.put_object(
-                Bucket=settings.bucket_name, Key=key, Body=body, Metadata=metadata, **extra
+                Bucket=settings.bucket_name,
+                Key=key,
+                Body=body,
+                Metadata=metadata,
+                ContentType=content_type(key),
             )
     if options.dry_run:
         report.counts[outcomes.PUBLISHED] += len(waiting)
@@ -102,6 +107,8 @@ def _checked_files(path: Path, report: ImportReport) -> list[dict[str, Any]]:
         problem = ""
         if not isinstance(key, str) or not key.startswith(EXPORTED_PREFIXES):
             problem = "not a post, page or media key"
+        elif not is_clean_key(key):
+            problem = "not a plain key (an empty, '.' or '..' part, or a backslash)"
         elif not (root / key).resolve().is_relative_to(root) or not (root / key).is_file():
             problem = "its file is missing from the folder"
         elif sha256_file(root / key) != entry.get("sha256"):

@@ -53,7 +53,7 @@ def parse_feedback(message: str, settings: Settings) -> Feedback:
         raise HostileNotification("message over SNS's size limit")
     try:
         event = json.loads(message)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: nesting made to crash us
         raise HostileNotification("not JSON") from exc
     if not isinstance(event, dict):
         raise HostileNotification("not a JSON object")
@@ -87,7 +87,8 @@ def _object(value: Any, name: str) -> dict[str, Any]:
 def _mail_destinations(value: Any, settings: Settings) -> frozenset[str]:
     mail = _object(value, "mail")
     source, destinations = mail.get("source"), mail.get("destination")
-    if not isinstance(source, str) or settings.mail_from.lower() not in source.lower():
+    # SES writes the source as the From header gave it ("Name <addr>"): its address only.
+    if not isinstance(source, str) or _address(source) != settings.mail_from.lower():
         raise HostileNotification("not a mail this blog sent")
     if not isinstance(destinations, list) or not 0 < len(destinations) <= MAX_RECIPIENTS:
         raise HostileNotification("mail.destination is not a list of recipients")
@@ -112,6 +113,8 @@ def _address(value: Any) -> str:
     # SES may write "Name <addr>" in mail.destination; the address is what counts.
     address = value.rpartition("<")[2].rstrip(">").strip().lower()
     if address.count("@") != 1 or any(c.isspace() or c in '<>,;"\\' for c in address):
+        raise HostileNotification("not one e-mail address")
+    if not address.isprintable() or any(0xD800 <= ord(c) <= 0xDFFF for c in address):
         raise HostileNotification("not one e-mail address")
     return address
 

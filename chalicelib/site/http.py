@@ -28,7 +28,12 @@ SECURITY_HEADERS = {
     "Strict-Transport-Security": "max-age=31536000",
 }
 # A private preview: never indexed, never kept by a shared cache (nor by the browser).
-PRIVATE_HEADERS = {"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex"}
+# No Referer either: a link followed from the page would carry its secret token along.
+PRIVATE_HEADERS = {
+    "Cache-Control": "private, no-store",
+    "X-Robots-Tag": "noindex",
+    "Referrer-Policy": "no-referrer",
+}
 _API_GATEWAY_HOST_SUFFIX = ".amazonaws.com"
 _HOST = re.compile(r"^[a-z0-9.-]+$")
 # Search results are capped well below 1,000 pages.

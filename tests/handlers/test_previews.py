@@ -47,6 +47,7 @@ def test_a_draft_is_shown_privately_at_its_link(client: Client, drafted: str) ->
         assert response.status_code == 200
         assert response.headers["Cache-Control"] == "private, no-store"
         assert response.headers["X-Robots-Tag"] == "noindex"
+        assert response.headers["Referrer-Policy"] == "no-referrer"  # the token stays here
         html = text(response)
         assert '<meta name="robots" content="noindex">' in html
         assert 'rel="canonical"' not in html and 'property="og:url"' not in html

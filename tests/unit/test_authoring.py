@@ -8,7 +8,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from blogctl.localfiles import content_type, is_ignored, key_for, key_named, site_files
+from blogctl.localfiles import (
+    content_type,
+    is_clean_key,
+    is_ignored,
+    key_for,
+    key_named,
+    site_files,
+)
 from blogctl.newpost import front_matter, write_new
 from blogctl.output import CommandError, format_table
 from blogctl.pipeline import Seen
@@ -141,3 +148,26 @@ def test_watch_sees_writes_and_new_files_not_removals() -> None:
 )
 def test_history_restore_and_preview_name_files_as_publish_does(given: str, key: str) -> None:
     assert key_named(given) == key
+
+
+@pytest.mark.parametrize("key", ["posts/../errors/x.md", "media/./a.jpg", "posts//a.md"])
+def test_keys_with_dot_parts_are_refused(key: str) -> None:
+    assert not is_clean_key(key)
+    with pytest.raises(ValueError, match="not a plain key"):
+        key_named(key)
+    assert not is_clean_key("media\\a.jpg") and is_clean_key("media/2024/a.jpg")
+
+
+@pytest.mark.parametrize(
+    ("key", "kind"),
+    [
+        ("media/evil.html", "application/octet-stream"),
+        ("media/logo.svg", "application/octet-stream"),
+        ("media/x.js", "application/octet-stream"),
+        ("media/photo.jpg", "image/jpeg"),
+        ("media/talk.mp3", "audio/mpeg"),
+        ("posts/a.md", "text/markdown; charset=utf-8"),
+    ],
+)
+def test_media_are_never_stored_as_content_a_browser_runs(key: str, kind: str) -> None:
+    assert content_type(key) == kind

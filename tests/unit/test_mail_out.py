@@ -138,6 +138,10 @@ def test_deliveries_and_other_events_are_ignored() -> None:
         json.dumps({"eventType": "Bounce", "bounce": {}, "mail": {"source": "evil@example.net"}}),
         _event("Complaint", complaint={"complainedRecipients": [{"emailAddress": ["x"]}]}),
         "x" * 300_000,
+        "[" * 100_000,  # nesting made to exhaust the parser's recursion
+        _bounce("Permanent").replace("blog@example.com", "blog@example.com.evil.net"),
+        _bounce("Permanent").replace("blog@example.com", "attacker-blog@example.com"),
+        _bounce("Permanent", address="reader\udc80@example.org"),
     ],
 )
 def test_a_hostile_notification_is_refused(message: str) -> None:
