@@ -452,6 +452,10 @@ def get_announcer() -> PostAnnouncer | None:
     """Return what tells subscribers of a first publication; None when mail is not set up."""
     if not SETTINGS.mail_from:
         return None
+    if not SETTINGS.site_url:
+        # Each mail links to the post and to its unsubscribe page: no address, no mail.
+        app.log.error("MAIL_FROM is set but SITE_URL is not: new posts are not mailed")
+        return None
     return _announcer(SETTINGS.mail_announce_queue, SETTINGS.mail_send_queue)
 
 

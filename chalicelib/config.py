@@ -14,6 +14,7 @@ DEFAULT_MAX_POST_BYTES = 1_000_000
 DEFAULT_MAX_MAIL_BYTES = 10_000_000
 DEFAULT_MAX_ATTACHMENT_BYTES = 5_000_000
 DEFAULT_MAX_CONFIRMATIONS_PER_HOUR = 50
+DEFAULT_SUBSCRIBE_ANSWER_SECONDS = 0.75
 LOGGER = logging.getLogger(__name__)
 # Concurrent send workers (the send queue's maximum concurrency, 2 being SQS's least):
 # each sends at this share of the account's rate, so together they keep to it.
@@ -53,6 +54,9 @@ class Settings:
     language: SiteLanguage = SiteLanguage()
     # The subscribe form's site-wide cap on confirmation mails per hour (mail-bombing).
     max_confirmations_per_hour: int = DEFAULT_MAX_CONFIRMATIONS_PER_HOUR
+    # Every valid subscription is answered this long after it arrived, no sooner: a known
+    # address (one read) and a new one (writes and a mail) then take the same time.
+    subscribe_answer_seconds: float = DEFAULT_SUBSCRIBE_ANSWER_SECONDS
     # Outgoing mail (issue 16): the verified SES sender, its display name (the site's
     # title when empty), the configuration set whose events report bounces and complaints.
     mail_from: str = ""
@@ -103,6 +107,9 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         failure_queue_url=environ.get("FAILURE_QUEUE_URL", ""),
         start_of_week=_weekday(environ.get("START_OF_WEEK", "0")),
         language=resolve_language(environ.get("SITE_LANGUAGE", "")),
+        subscribe_answer_seconds=float(
+            environ.get("SUBSCRIBE_ANSWER_SECONDS", str(DEFAULT_SUBSCRIBE_ANSWER_SECONDS))
+        ),
         max_confirmations_per_hour=int(
             environ.get("MAX_CONFIRMATIONS_PER_HOUR", str(DEFAULT_MAX_CONFIRMATIONS_PER_HOUR))
         ),

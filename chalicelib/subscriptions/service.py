@@ -7,6 +7,7 @@ message can quote the address) is logged by its code alone.
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -29,8 +30,10 @@ def subscribe(
     """Read the form and mail a confirmation when the limits allow; the same page either way.
 
     A valid address always gets "check your inbox", whether it was subscribed, pending,
-    limited or new: the page never tells whether an address is on the list.
+    limited or new, and never sooner than ``subscribe_answer_seconds`` after it came:
+    neither the page nor its timing tells whether an address is on the list.
     """
+    started = time.monotonic()
     try:
         # Stored and mailed as the record holds it: one inbox, one spelling.
         address = normalise_address(forms.submitted_address(forms.form_fields(*form)))
@@ -39,9 +42,22 @@ def subscribe(
         return pages.Outcome(pages.REFUSED, refused.status, refused.reason)
     if not settings.mail_from:
         LOG.error("subscribe: MAIL_FROM is not set, no confirmation can be sent")
-        return pages.Outcome(pages.CHECK_INBOX)
+    else:
+        _request_confirmation(subscribers, ses, settings, address, base_url)
+    time.sleep(max(0.0, settings.subscribe_answer_seconds - (time.monotonic() - started)))
+    return pages.Outcome(pages.CHECK_INBOX)
+
+
+def _request_confirmation(
+    subscribers: Subscribers, ses: Any, settings: Settings, address: str, base_url: str
+) -> None:
     request = subscribers.request_confirmation(address, settings.max_confirmations_per_hour)
     LOG.info("subscribe %s: %s", request.subscriber_id[:12], request.reason)
+    if request.reason == "hourly cap":  # the operator should know: readers get no mail
+        LOG.warning(
+            "MAX_CONFIRMATIONS_PER_HOUR (%d) reached: no confirmation mail until the hour ends",
+            settings.max_confirmations_per_hour,
+        )
     if request.confirm_token is not None:
         confirm_url = f"{base_url}/confirm/{request.confirm_token}"
         subject, text, html = render_confirmation(settings, confirm_url)
@@ -50,7 +66,6 @@ def subscribe(
         except (ClientError, InvalidMail) as exc:
             code = exc.response["Error"]["Code"] if isinstance(exc, ClientError) else "invalid"
             LOG.error("confirmation to %s not sent: %s", request.subscriber_id[:12], code)
-    return pages.Outcome(pages.CHECK_INBOX)
 
 
 def confirm(subscribers: Subscribers, token: str) -> pages.Outcome | None:

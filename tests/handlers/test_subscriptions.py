@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -28,7 +29,7 @@ READER = "reader@example.org"
 @pytest.fixture
 def mail(client: Client, configure: Callable[..., None], moto_endpoint: str) -> Iterator[str]:
     """A client whose blog can send mail: MAIL_FROM set and verified in the emulator's SES."""
-    configure(mail_from=MAIL_FROM)
+    configure(mail_from=MAIL_FROM, subscribe_answer_seconds=0.0)
     verify_sender(aws.ses_client())
     blog_app.get_subscribers.cache_clear()
     yield moto_endpoint
@@ -243,3 +244,14 @@ def _age_last_confirmation(address: str, hours: int) -> None:
         UpdateExpression="SET confirmation_sent = :t",
         ExpressionAttributeValues={":t": {"S": when}},
     )
+
+
+def test_a_known_and_a_new_address_are_answered_no_sooner_than_the_floor(
+    client: Client, mail: str, configure: Callable[..., None]
+) -> None:
+    subscribe_and_confirm(client, mail, READER)
+    configure(subscribe_answer_seconds=0.3)
+    for address in (READER, "new.reader@example.org"):
+        started = time.monotonic()
+        assert submit(client, f"email={address}").status_code == 200
+        assert time.monotonic() - started >= 0.3, address
