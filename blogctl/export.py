@@ -16,16 +16,19 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from blogctl.localfiles import is_clean_key
+from blogctl.subscribers import export_csv
 from chalicelib.bucket import MEDIA_PREFIX, PAGES_PREFIX, POSTS_PREFIX
 from chalicelib.config import Settings
+from chalicelib.storage.subscribers import Subscribers
 
 MANIFEST = "manifest.json"
 FORMAT = "chalice-blog-export"
 FORMAT_VERSION = 1
 EXPORTED_PREFIXES = (POSTS_PREFIX, PAGES_PREFIX, MEDIA_PREFIX)
-# The blog keeps no subscribers yet. When it does, they go in this file (one JSON object
-# per subscriber) and the manifest's "subscribers" names it; until then it is null.
-SUBSCRIBERS_FILE = "subscribers.json"
+# Readers' subscriptions (blogctl subscribers export's CSV: address, state, dates), named
+# by the manifest's "subscribers"; null when the export was made without them.
+SUBSCRIBERS_FILE = "subscribers.csv"
 
 
 class ExportError(ValueError):
@@ -42,9 +45,13 @@ class ExportSummary:
 
 
 def export_blog(
-    s3: Any, settings: Settings, directory: Path, exported_at: datetime
+    s3: Any,
+    settings: Settings,
+    directory: Path,
+    exported_at: datetime,
+    subscribers: Subscribers | None = None,
 ) -> ExportSummary:
-    """Write every post, page, comments file and media file, then the manifest."""
+    """Write every post, page, comments file and media file, the subscribers, the manifest."""
     if directory.exists() and any(directory.iterdir()):
         raise ExportError(f"{directory} is not empty: export into a new or empty folder")
     root = directory.resolve()
@@ -52,7 +59,8 @@ def export_blog(
     skipped: list[str] = []
     for key in _keys(s3, settings.bucket_name):
         path = (root / key).resolve()
-        if not path.is_relative_to(root) or path == root or key.endswith("/"):
+        # posts/../pages/a.md is a key of its own, which a folder would write over pages/a.md.
+        if not is_clean_key(key) or not path.is_relative_to(root) or path == root:
             skipped.append(key)
             continue
         entries.append(_export_object(s3, settings.bucket_name, key, path))
@@ -67,6 +75,9 @@ def export_blog(
         "skipped": skipped,
     }
     root.mkdir(parents=True, exist_ok=True)
+    if subscribers is not None:
+        count = export_csv(subscribers, root / SUBSCRIBERS_FILE)
+        manifest["subscribers"] = {"file": SUBSCRIBERS_FILE, "count": count}
     (root / MANIFEST).write_text(
         json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )

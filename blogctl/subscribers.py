@@ -18,7 +18,7 @@ from pathlib import Path
 
 from blogctl.output import CommandError
 from blogctl.stages import Target
-from chalicelib.storage.subscribers import STATES, Subscribers
+from chalicelib.storage.subscribers import CONFIRMED, PENDING, STATES, SUPPRESSED, Subscribers
 from chalicelib.storage.transactions import WritableTable
 from chalicelib.subscriptions.forms import Refused, valid_address
 
@@ -84,6 +84,35 @@ def export_csv(subscribers: Subscribers, path: Path) -> int:
                 writer.writerow((subscriber.address, state, subscriber.created, subscriber.changed))
                 rows += 1
     return rows
+
+
+def restore_csv(subscribers: Subscribers, text: str) -> ImportResult:
+    """Bring back an export's subscribers in their states (no mail is sent).
+
+    Confirmed and pending readers come back as they were, a suppressed address stays
+    suppressed; whoever unsubscribed is left out, as they asked.
+    """
+    result = ImportResult()
+    for line, row in _rows(text):
+        address, state = row.get("address", ""), row.get("state", "")
+        try:
+            address = valid_address(address)
+        except Refused as refused:
+            result.refused.append((line, _REASONS.get(refused.reason, refused.reason)))
+            continue
+        if state == SUPPRESSED:
+            subscribers.suppress(address, "suppressed before the export")
+        elif state in (CONFIRMED, PENDING):
+            added = subscribers.add(address, state == CONFIRMED)
+            result.added += added
+            result.known += not added
+    return result
+
+
+def _rows(text: str) -> Iterator[tuple[int, dict[str, str]]]:
+    reader = csv.DictReader(io.StringIO(text))
+    for row in reader:
+        yield reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}
 
 
 def import_csv(subscribers: Subscribers, text: str, confirmed: bool) -> ImportResult:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from blogctl.export import ExportError, export_blog
+from blogctl.export import SUBSCRIBERS_FILE, ExportError, export_blog
 from blogctl.history import (
     NotVersioned,
     format_history,
@@ -20,6 +20,8 @@ from blogctl.restore import CannotRestore, restore, wait_for_restore
 from blogctl.siteurl import public_url, site_url
 from blogctl.stages import Target
 from chalicelib.storage.store import BlogStore
+from chalicelib.storage.subscribers import Subscribers
+from chalicelib.storage.transactions import WritableTable
 
 # What main() reports as a plain error message (exit status 1).
 ERRORS = (NotVersioned, CannotRestore, ExportError, ValueError)  # ValueError: a bad name
@@ -76,8 +78,11 @@ def run_export(args: argparse.Namespace, target: Target) -> None:
     """
     settings = target.settings()
     folder: Path = args.directory
-    summary = export_blog(target.client("s3"), settings, folder, datetime.now(UTC))
+    table = WritableTable(target.client("dynamodb"), settings.table_name)
+    subscribers = Subscribers(table)
+    summary = export_blog(target.client("s3"), settings, folder, datetime.now(UTC), subscribers)
     print(f"exported {summary.files} file(s), {summary.total_bytes:,} bytes, to {folder}")
+    print(f"subscribers in {folder / SUBSCRIBERS_FILE} (readable by you alone)")
     for key in summary.skipped:
         print(f"skipped {key!r}: not a file name inside the folder")
 

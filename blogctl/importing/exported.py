@@ -14,18 +14,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from blogctl.export import EXPORTED_PREFIXES, FORMAT, MANIFEST, sha256_file
+from blogctl.export import EXPORTED_PREFIXES, FORMAT, MANIFEST, SUBSCRIBERS_FILE, sha256_file
 from blogctl.importing import report as outcomes
 from blogctl.importing.report import ImportReport
 from blogctl.importing.run import ImportOptions, wait_for_outcomes
 from blogctl.localfiles import content_type, is_clean_key
 from blogctl.pipeline import BeforePoll, bucket_etags
 from blogctl.restore import PUBLISHED_METADATA, site_path
+from blogctl.subscribers import restore_csv
 from chalicelib.bucket import MEDIA_PREFIX
 from chalicelib.config import Settings
 from chalicelib.publishing.ingest import is_source_key
 from chalicelib.publishing.parsing import ParseError, SourceDocument
 from chalicelib.storage.store import BlogStore
+from chalicelib.storage.subscribers import Subscribers
 
 EXPORT_FORMAT = "export"
 
@@ -86,6 +88,8 @@ def import_export(
                 Metadata=metadata,
                 ContentType=content_type(key),
             )
+    if not options.dry_run:
+        _restore_subscribers(path, store, report)
     if options.dry_run:
         report.counts[outcomes.PUBLISHED] += len(waiting)
         return report
@@ -95,6 +99,21 @@ def import_export(
         if reason:
             report.note(MANIFEST, key, reason)
     return report
+
+
+def _restore_subscribers(path: Path, store: BlogStore, report: ImportReport) -> None:
+    """Bring back the readers' subscriptions the export holds, if it holds them."""
+    named = json.loads((path / MANIFEST).read_text(encoding="utf-8")).get("subscribers")
+    if not isinstance(named, dict) or named.get("file") != SUBSCRIBERS_FILE:
+        return
+    csv_file = path / SUBSCRIBERS_FILE
+    if not csv_file.is_file() or csv_file.is_symlink():
+        report.note(MANIFEST, SUBSCRIBERS_FILE, "rejected: the subscribers file is missing")
+        return
+    result = restore_csv(Subscribers(store.table), csv_file.read_text(encoding="utf-8"))
+    report.counts[outcomes.SUBSCRIBERS] += result.added
+    for line, reason in result.refused:
+        report.note(SUBSCRIBERS_FILE, f"line {line}", f"not restored: {reason}")
 
 
 def _checked_files(path: Path, report: ImportReport) -> list[dict[str, Any]]:

@@ -20,6 +20,7 @@ REPLACED = "replaced"
 MEDIA_COPIED = "media copied"
 MEDIA_UNCHANGED = "media unchanged"
 MEDIA_MISSING = "media missing"
+SUBSCRIBERS = "subscribers restored"
 _ORDER = (
     PUBLISHED,
     SCHEDULED,
@@ -32,6 +33,7 @@ _ORDER = (
     MEDIA_COPIED,
     MEDIA_UNCHANGED,
     MEDIA_MISSING,
+    SUBSCRIBERS,
 )
 _EXPLAINED = {
     PRIVATE: "drafts, pending, private, password-protected and trashed items: never public",

@@ -20,8 +20,11 @@ from chalice.test import Client
 
 import app as blog_app
 from blogctl import cli, provision
+from chalicelib import aws
+from chalicelib.storage.subscribers import Subscribers
+from chalicelib.storage.transactions import WritableTable
 from devtools.s3events import QueueBridge, s3_routes
-from tests.helpers.local import BUCKET_NAME
+from tests.helpers.local import BUCKET_NAME, TABLE_NAME
 from tests.helpers.pages import elements
 from tests.helpers.posts import make_post_markdown
 
@@ -201,6 +204,11 @@ def test_export_wipe_import_reproduces_every_page(
     pipeline.put("pages/about.md", "---\ntitle: About\n---\nWho we are.\n")
     pipeline.put("pages/about.comments.json", json.dumps(COMMENTS))
     pipeline.settle()
+    readers = Subscribers(WritableTable(aws.dynamodb_client(), TABLE_NAME))
+    readers.add("kept@example.org", confirmed=True)
+    readers.add("waiting@example.org", confirmed=False)
+    readers.suppress("bounced@example.org", "hard bounce")
+    counts = readers.counts()
     before = site(client)
     undated = [path for path in before if path.endswith("/undated/")]
     assert undated and before[undated[0]].startswith("200 ") and "/about/" in before
@@ -210,7 +218,9 @@ def test_export_wipe_import_reproduces_every_page(
     assert blogctl(moto_endpoint, "export", str(folder)) == 0
     assert capsys.readouterr().out.startswith("exported 7 file(s), ")
     manifest = json.loads((folder / "manifest.json").read_text())
-    assert manifest["format"] == "chalice-blog-export" and manifest["subscribers"] is None
+    assert manifest["format"] == "chalice-blog-export"
+    assert manifest["subscribers"] == {"file": "subscribers.csv", "count": 3}
+    assert (folder / "subscribers.csv").stat().st_mode & 0o077 == 0  # the owner's alone
     for entry in manifest["files"]:
         stored = pipeline.s3.get_object(Bucket=BUCKET_NAME, Key=entry["key"])["Body"].read()
         assert (folder / entry["key"]).read_bytes() == stored
@@ -220,7 +230,14 @@ def test_export_wipe_import_reproduces_every_page(
     pipeline.settle()
     assert blogctl(moto_endpoint, "reindex", "--wipe") == 0
     assert client.http.get("/2026/01/talk/").status_code == 404
+    # An empty stage has no readers either (a wipe keeps them: remove them by hand).
+    table = aws.dynamodb_client()
+    for item in table.scan(TableName=TABLE_NAME)["Items"]:
+        if item["pk"]["S"].startswith("SUBSCRIBER"):
+            table.delete_item(TableName=TABLE_NAME, Key={"pk": item["pk"], "sk": item["sk"]})
+    assert sum(readers.counts().values()) == 0
 
     assert blogctl(moto_endpoint, "import", str(folder)) == 0
     pipeline.settle()
     assert site(client) == before
+    assert readers.counts() == counts  # confirmed, pending and suppressed as they were
