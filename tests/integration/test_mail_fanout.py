@@ -156,6 +156,8 @@ def test_the_mail_is_multipart_with_one_click_unsubscribe(
     assert parts == ["text/plain", "text/html"]
     text = msg.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert "https://blog.example/" in text and "Post fresh" in text
+    # Each line of the footer on a line of its own.
+    assert "\nUnsubscribe: https://blog.example/unsubscribe/" in text
 
 
 def test_a_crash_before_the_fan_out_started_is_queued_again_by_reconcile(
