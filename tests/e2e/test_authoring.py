@@ -142,8 +142,14 @@ def _edit_under_watch(stack: LocalStack, cwd: Path, path: Path, url: str) -> Non
             line = json.loads(_read_line(watcher))
             took = time.monotonic() - saved
         finally:
+            # Ctrl-C, as an author stops it. A shell that starts a job in the background
+            # makes its children ignore SIGINT (as a CI runner may): then SIGTERM.
             watcher.send_signal(signal.SIGINT)
-            watcher.wait(timeout=10)
+            try:
+                watcher.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                watcher.terminate()
+                watcher.wait(timeout=10)
     assert line["state"] == "updated" and line["url"] == url
     assert took < 5, took
     assert "Edited under watch." in read_url(url)[1]

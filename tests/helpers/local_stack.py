@@ -69,15 +69,25 @@ class LocalStack:
         raise TimeoutError("S3 events were not handled in time")
 
     def stop(self) -> None:
-        """Stop the stack the way Ctrl-C does."""
-        self.process.send_signal(signal.SIGINT)
+        """Stop the stack the way Ctrl-C does (SIGTERM where SIGINT is ignored, then kill)."""
+        # A shell that starts a job in the background makes it ignore SIGINT (as a CI
+        # runner may): the stack then stops on SIGTERM.
         try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+            self.process.send_signal(signal.SIGINT)
+            if not self._exited(5):
+                self.process.terminate()
+                if not self._exited(10):
+                    self.process.kill()
+                    self.process.wait()
         finally:
             self.log.close()
+
+    def _exited(self, seconds: float) -> bool:
+        try:
+            self.process.wait(timeout=seconds)
+            return True
+        except subprocess.TimeoutExpired:
+            return False
 
 
 def start_stack(
