@@ -17,7 +17,7 @@ from blogctl.importing.formats import UnknownFormat, detect_format, read_site
 from blogctl.importing.report import ImportReport
 from blogctl.importing.run import ImportOptions, run_import
 from blogctl.mailbox import drop_mail
-from blogctl.output import CommandError, add_json, print_json
+from blogctl.output import CommandError, add_command, add_json, print_json
 from blogctl.previews import NoPreview, show_preview
 from blogctl.problems import list_errors, list_failed_events
 from blogctl.repair import describe, reindex
@@ -257,16 +257,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_setup(commands)
-    _add_command(commands, "policies", run_policies, "write the stage's .chalice/policy files")
-    _add_command(
+    add_command(commands, "policies", run_policies, "write the stage's .chalice/policy files")
+    add_command(
         commands, "errors", run_errors, "list files that could not be published, and failed events"
     )
-    _add_command(commands, "reconcile", run_reconcile, "repair drift between bucket and table now")
-    reindex_cmd = _add_command(
-        commands, "reindex", run_reindex, "rebuild the table from the bucket"
-    )
+    add_command(commands, "reconcile", run_reconcile, "repair drift between bucket and table now")
+    reindex_cmd = add_command(commands, "reindex", run_reindex, "rebuild the table from the bucket")
     reindex_cmd.add_argument("--wipe", action="store_true", help="empty the table first")
-    drop_cmd = _add_command(
+    drop_cmd = add_command(
         commands, "drop-mail", run_drop_mail, "put an .eml file in the inbox, as SES would"
     )
     drop_cmd.add_argument("message", type=Path, help="a raw RFC 5322 message (.eml)")
@@ -274,13 +272,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--as-ses", action="store_true", help="add passing SES verdict headers (local trials only)"
     )
     _add_import(commands)
-    undo.add_commands(commands, _add_command)  # history, restore, trash, export
+    undo.add_commands(commands)  # history, restore, trash, export
     # Authoring commands: each module adds its own, with --json after the command's name.
     for module in (newpost, publish, sync, status, watch):
         module.register(commands)
     subscribers.register(commands)
-    _add_command(commands, "outbox", run_outbox, "list the mail the local stack sent")
-    preview_cmd = _add_command(commands, "preview", run_preview, "print a draft's private link")
+    add_command(commands, "outbox", run_outbox, "list the mail the local stack sent")
+    preview_cmd = add_command(commands, "preview", run_preview, "print a draft's private link")
     preview_cmd.formatter_class = argparse.RawDescriptionHelpFormatter
     preview_cmd.description = inspect.cleandoc(run_preview.__doc__ or "")
     preview_cmd.add_argument("file", metavar="FILE", help="a local .md file or posts/NAME.md")
@@ -292,7 +290,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_import(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    import_cmd = _add_command(
+    import_cmd = add_command(
         commands, "import", run_import_command, "bring a WordPress, Jekyll or Hugo blog in"
     )
     import_cmd.formatter_class = argparse.RawDescriptionHelpFormatter
@@ -327,7 +325,7 @@ def _add_import(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 
 def _add_setup(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    setup_cmd = _add_command(
+    setup_cmd = add_command(
         commands, "setup", run_setup, "create a stage's table, bucket and queue (idempotent)"
     )
     setup_cmd.add_argument("--table", help="table name (default chalice-blog-STAGE)")
@@ -347,15 +345,3 @@ def _add_setup(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="DAYS",
         help="keep overwritten and deleted files this long, for restore (default 90)",
     )
-
-
-def _add_command(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
-    name: str,
-    run: Callable[[argparse.Namespace, Target], int | None],
-    summary: str,
-) -> argparse.ArgumentParser:
-    # The runner's docstring is the command's description in its --help.
-    command = commands.add_parser(name, help=summary, description=run.__doc__)
-    command.set_defaults(run=run)
-    return command

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from blogctl.output import CommandError, add_json, print_json
+from blogctl.output import CommandError, add_command, add_json, print_json
 from blogctl.stages import Target
 from chalicelib.bucket import PAGES_PREFIX, POST_SUFFIX, POSTS_PREFIX
 from chalicelib.publishing.parsing import ParseError, slugify
@@ -73,10 +73,7 @@ def run_new(args: argparse.Namespace, target: Target) -> None:
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `blogctl new` to the parser."""
-    command = commands.add_parser(
-        "new", help="write a new draft post or page", description=run_new.__doc__
-    )
-    command.set_defaults(run=run_new)
+    command = add_command(commands, "new", run_new, "write a new draft post or page")
     command.add_argument("title", help='the title, in quotes: "My first post"')
     command.add_argument("--page", action="store_true", help="a static page, under pages/")
     command.add_argument(

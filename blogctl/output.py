@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
 
@@ -38,3 +38,15 @@ def add_json(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--json", action="store_true", help="print JSON for programs instead of text"
     )
+
+
+def add_command(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    run: Callable[..., int | None],
+    summary: str,
+) -> argparse.ArgumentParser:
+    """Add a command whose runner is ``run``: its docstring is the command's --help text."""
+    command = commands.add_parser(name, help=summary, description=run.__doc__)
+    command.set_defaults(run=run)
+    return command

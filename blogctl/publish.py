@@ -7,7 +7,7 @@ from pathlib import Path
 
 from blogctl import pipeline
 from blogctl.localfiles import key_for
-from blogctl.output import CommandError, add_json, print_json
+from blogctl.output import CommandError, add_command, add_json, print_json
 from blogctl.stages import Target
 from blogctl.uploads import Blog, Outcome, head_etags, publish
 
@@ -68,12 +68,12 @@ def run_publish(args: argparse.Namespace, target: Target) -> int:
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `blogctl publish` to the parser."""
-    command = commands.add_parser(
+    command = add_command(
+        commands,
         "publish",
-        help="upload files and wait until each is published (or why not)",
-        description=run_publish.__doc__,
+        run_publish,
+        "upload files and wait until each is published (or why not)",
     )
-    command.set_defaults(run=run_publish)
     command.add_argument("files", nargs="+", type=Path, metavar="FILE", help="files to publish")
     command.add_argument(
         "--timeout",

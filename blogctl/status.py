@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from blogctl import pipeline, previews
-from blogctl.output import add_json, format_table, print_json
+from blogctl.output import add_command, add_json, format_table, print_json
 from blogctl.stages import Target
 from blogctl.uploads import Blog, outcome_of, url_of
 from chalicelib.bucket import PAGES_PREFIX, POSTS_PREFIX
@@ -115,8 +115,5 @@ def run_status(args: argparse.Namespace, target: Target) -> None:
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `blogctl status` to the parser."""
-    command = commands.add_parser(
-        "status", help="list every post and page with its state", description=run_status.__doc__
-    )
-    command.set_defaults(run=run_status)
+    command = add_command(commands, "status", run_status, "list every post and page with its state")
     add_json(command)

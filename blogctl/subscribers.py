@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from blogctl.output import CommandError
+from blogctl.output import CommandError, add_command
 from blogctl.stages import Target
 from chalicelib.storage.subscribers import CONFIRMED, PENDING, STATES, SUPPRESSED, Subscribers
 from chalicelib.storage.transactions import WritableTable
@@ -166,12 +166,12 @@ def _file(args: argparse.Namespace) -> Path:
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `blogctl subscribers [export|import FILE.csv]` to the parser."""
-    command = commands.add_parser(
+    command = add_command(
+        commands,
         "subscribers",
-        help="readers subscribed by e-mail: counts, export, import (no mail sent)",
-        description=run_subscribers.__doc__,
+        run_subscribers,
+        "readers subscribed by e-mail: counts, export, import (no mail sent)",
     )
-    command.set_defaults(run=run_subscribers)
     command.add_argument(
         "action", nargs="?", choices=("export", "import"), help="omit to print the counts"
     )

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from blogctl import pipeline
 from blogctl.localfiles import FOLDERS, site_files
-from blogctl.output import CommandError, add_json, format_table, print_json
+from blogctl.output import CommandError, add_command, add_json, format_table, print_json
 from blogctl.publish import DEFAULT_TIMEOUT, exit_status
 from blogctl.stages import Target
 from blogctl.uploads import (
@@ -170,10 +170,7 @@ def run_sync(args: argparse.Namespace, target: Target) -> int:
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `blogctl sync` to the parser."""
-    command = commands.add_parser(
-        "sync", help="mirror a site folder to the bucket", description=run_sync.__doc__
-    )
-    command.set_defaults(run=run_sync)
+    command = add_command(commands, "sync", run_sync, "mirror a site folder to the bucket")
     command.add_argument("dir", type=Path, metavar="DIR", help="the site folder")
     command.add_argument(
         "--delete", action="store_true", help="remove bucket files that DIR does not have"

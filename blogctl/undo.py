@@ -16,6 +16,7 @@ from blogctl.history import (
     list_trash,
 )
 from blogctl.localfiles import key_named
+from blogctl.output import add_command
 from blogctl.restore import CannotRestore, restore, wait_for_restore
 from blogctl.siteurl import public_url, site_url
 from blogctl.stages import Target
@@ -26,7 +27,6 @@ from chalicelib.storage.transactions import WritableTable
 # What main() reports as a plain error message (exit status 1).
 ERRORS = (NotVersioned, CannotRestore, ExportError, ValueError)  # ValueError: a bad name
 Runner = Callable[[argparse.Namespace, Target], int | None]
-AddCommand = Callable[..., argparse.ArgumentParser]
 
 
 def run_history(args: argparse.Namespace, target: Target) -> None:
@@ -87,20 +87,22 @@ def run_export(args: argparse.Namespace, target: Target) -> None:
         print(f"skipped {key!r}: not a file name inside the folder")
 
 
-def add_commands(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser], add: AddCommand
-) -> None:
+def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register history, restore, trash and export with blogctl's parser."""
-    history_cmd = add(commands, "history", run_history, "list a file's versions and changes")
+    history_cmd = add_command(
+        commands, "history", run_history, "list a file's versions and changes"
+    )
     history_cmd.add_argument("file", help="posts/NAME.md, pages/NAME.md or media/...")
     history_cmd.add_argument("--limit", type=int, default=50, help="at most this many (50)")
-    restore_cmd = add(commands, "restore", run_restore, "bring back a deleted or overwritten file")
+    restore_cmd = add_command(
+        commands, "restore", run_restore, "bring back a deleted or overwritten file"
+    )
     restore_cmd.formatter_class = argparse.RawDescriptionHelpFormatter
     restore_cmd.add_argument("file", help="posts/NAME.md, pages/NAME.md or media/...")
     restore_cmd.add_argument("--version", metavar="ID", help="a version id from history")
     restore_cmd.add_argument(
         "--timeout", type=float, default=120.0, metavar="SECONDS", help="wait this long (120)"
     )
-    add(commands, "trash", run_trash, "list deleted files that can be restored")
-    export_cmd = add(commands, "export", run_export, "write the whole blog to a folder")
+    add_command(commands, "trash", run_trash, "list deleted files that can be restored")
+    export_cmd = add_command(commands, "export", run_export, "write the whole blog to a folder")
     export_cmd.add_argument("directory", type=Path, help="a new or empty folder")

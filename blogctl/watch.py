@@ -10,7 +10,7 @@ from pathlib import Path
 
 from blogctl import pipeline
 from blogctl.localfiles import FOLDERS, site_files
-from blogctl.output import CommandError, add_json, print_json
+from blogctl.output import CommandError, add_command, add_json, print_json
 from blogctl.stages import Target
 from blogctl.uploads import Blog, head_etags, publish
 
@@ -95,10 +95,7 @@ def run_watch(args: argparse.Namespace, target: Target) -> None:
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `blogctl watch` to the parser."""
-    command = commands.add_parser(
-        "watch", help="republish files as they are saved", description=run_watch.__doc__
-    )
-    command.set_defaults(run=run_watch)
+    command = add_command(commands, "watch", run_watch, "republish files as they are saved")
     command.add_argument("dir", type=Path, metavar="DIR", help="the site folder")
     command.add_argument(
         "--timeout",
