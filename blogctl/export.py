@@ -16,9 +16,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from blogctl.localfiles import is_clean_key
 from blogctl.subscribers import export_csv
-from chalicelib.bucket import MEDIA_PREFIX, PAGES_PREFIX, POSTS_PREFIX
+from chalicelib.bucket import MEDIA_PREFIX, PAGES_PREFIX, POSTS_PREFIX, is_clean_key
 from chalicelib.config import Settings
 from chalicelib.storage.subscribers import Subscribers
 

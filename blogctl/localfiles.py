@@ -5,7 +5,14 @@ from __future__ import annotations
 import mimetypes
 from pathlib import Path
 
-from chalicelib.bucket import MEDIA_PREFIX, MEDIA_TYPES, PAGES_PREFIX, POST_SUFFIX, POSTS_PREFIX
+from chalicelib.bucket import (
+    MEDIA_PREFIX,
+    MEDIA_TYPES,
+    PAGES_PREFIX,
+    POST_SUFFIX,
+    POSTS_PREFIX,
+    is_clean_key,
+)
 
 # The folders an author's site mirrors; nothing else in the bucket (errors/, inbox/,
 # imports/ ...) is ever written or deleted by publish, sync or watch.
@@ -93,13 +100,3 @@ def content_type(key: str) -> str:
     found = _MEDIA_TYPES.get(suffix) or mimetypes.guess_type(key)[0] or _BYTES
     # Media are served from the bucket's origin, outside the site's CSP: no active content.
     return _BYTES if found in _ACTIVE_TYPES or "script" in found else found
-
-
-def is_clean_key(key: str) -> bool:
-    """Tell whether a key is a plain path: no empty, ``.`` or ``..`` part, no backslash.
-
-    S3 keeps ``posts/../errors/x`` as written, but a folder (an export, the local
-    mirror) resolves it elsewhere: such keys are refused wherever a file names one.
-    """
-    parts = key.split("/")
-    return "\\" not in key and all(part not in ("", ".", "..") for part in parts)

@@ -25,3 +25,13 @@ MEDIA_TYPES = {
 # they keep any stage prefix; a static page, /slug/, is two levels nearer the root.
 POST_TO_ROOT = "../../../"
 PAGE_TO_ROOT = "../"
+
+
+def is_clean_key(key: str) -> bool:
+    """Tell whether a key is a plain path: no empty, ``.`` or ``..`` part, no backslash.
+
+    S3 keeps ``posts/../errors/x`` as written, but a folder (an export, the local
+    mirror) resolves it elsewhere: such keys are refused wherever a file names one.
+    """
+    parts = key.split("/")
+    return "\\" not in key and all(part not in ("", ".", "..") for part in parts)

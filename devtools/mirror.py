@@ -14,6 +14,8 @@ from urllib.parse import unquote_plus
 
 from botocore.exceptions import ClientError
 
+from chalicelib.bucket import is_clean_key
+
 _META_SUFFIX = ".s3meta.json"
 
 
@@ -67,7 +69,7 @@ class BucketMirror:
 
     def _path(self, key: str) -> Path | None:
         # posts/../errors/x is a key of its own in S3: mirrored, it would land elsewhere.
-        if any(part in ("", ".", "..") for part in key.split("/")) or "\\" in key:
+        if not is_clean_key(key):
             return None
         path = (self._root / key).resolve()
         return path if path.is_relative_to(self._root) and path != self._root else None

@@ -18,11 +18,11 @@ from blogctl.export import EXPORTED_PREFIXES, FORMAT, MANIFEST, SUBSCRIBERS_FILE
 from blogctl.importing import report as outcomes
 from blogctl.importing.report import ImportReport
 from blogctl.importing.run import ImportOptions, wait_for_outcomes
-from blogctl.localfiles import content_type, is_clean_key
+from blogctl.localfiles import content_type
 from blogctl.pipeline import BeforePoll, bucket_etags
 from blogctl.restore import PUBLISHED_METADATA, site_path
 from blogctl.subscribers import restore_csv
-from chalicelib.bucket import MEDIA_PREFIX
+from chalicelib.bucket import MEDIA_PREFIX, is_clean_key
 from chalicelib.config import Settings
 from chalicelib.publishing.ingest import is_source_key
 from chalicelib.publishing.parsing import ParseError, SourceDocument

@@ -10,7 +10,6 @@ import pytest
 
 from blogctl.localfiles import (
     content_type,
-    is_clean_key,
     is_ignored,
     key_for,
     key_named,
@@ -22,6 +21,7 @@ from blogctl.pipeline import Seen
 from blogctl.sync import plan_sync, summarize
 from blogctl.uploads import Outcome, outcome_of
 from blogctl.watch import changed_keys
+from chalicelib.bucket import is_clean_key
 from chalicelib.config import Settings
 from chalicelib.publishing.parsing import ParseError, SourceDocument, parse_document
 
